@@ -1,0 +1,60 @@
+//! # calc_dl: calculus for deep learning, runnable
+//!
+//! Write a function once, generic over [`Scalar`], and differentiate it three ways:
+//!
+//! - [`numeric`]: finite differences with an automatic step, Richardson extrapolation and an error estimate;
+//! - forward mode: [`Dual`] and [`HyperDual`] numbers ([`derivative`], [`second_derivative`], [`jacobian`],
+//!   [`hessian`]) and Taylor mode with [`Jet`] ([`taylor`]);
+//! - reverse mode: [`Var`] on a tape, as `loss.backward()` in PyTorch ([`grad`], [`value_and_grad`],
+//!   [`check_grad`]).
+//!
+//! ```
+//! use calc_dl::prelude::*;
+//!
+//! fn loss<S: Scalar>(w: S) -> S {
+//!     (w - 3.0).powi(2)
+//! }
+//! let numeric = numeric::derivative(loss, 4.0)?.value;
+//! let forward = derivative(loss, 4.0)?;
+//! let reverse = grad(|w: &[Var]| loss(w[0]), &[4.0])?[0];
+//! assert!((numeric - 2.0).abs() < 1e-9);
+//! assert_eq!((forward, reverse), (2.0, 2.0));
+//! # Ok::<(), calc_dl::Error>(())
+//! ```
+
+pub mod diff;
+pub mod dual;
+pub mod error;
+pub mod jet;
+pub mod numeric;
+pub mod ops;
+pub mod reverse;
+pub mod scalar;
+
+pub use diff::{
+    check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative, taylor,
+    value_and_grad, GradCheck, Taylor,
+};
+pub use dual::{Dual, HyperDual};
+pub use error::{Error, Result};
+pub use jet::Jet;
+pub use reverse::Var;
+pub use scalar::Scalar;
+
+/// Re-exported so that notebook cells can name every type they hold with one `:dep calc_dl`.
+pub use ndarray;
+
+/// Everything a notebook or a program needs: `use calc_dl::prelude::*;`.
+pub mod prelude {
+    pub use crate::diff::{
+        check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative,
+        taylor, value_and_grad, GradCheck, Taylor,
+    };
+    pub use crate::dual::{Dual, HyperDual};
+    pub use crate::error::{Error, Result};
+    pub use crate::jet::Jet;
+    pub use crate::numeric;
+    pub use crate::reverse::Var;
+    pub use crate::scalar::Scalar;
+    pub use ndarray::{array, Array1, Array2};
+}
