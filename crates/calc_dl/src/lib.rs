@@ -25,7 +25,9 @@
 pub mod diff;
 pub mod dual;
 pub mod error;
+pub mod graph;
 pub mod jet;
+pub mod linalg;
 pub mod numeric;
 pub mod ops;
 pub mod reverse;
@@ -37,6 +39,7 @@ pub use diff::{
 };
 pub use dual::{Dual, HyperDual};
 pub use error::{Error, Result};
+pub use graph::{Graph, GraphNode};
 pub use jet::Jet;
 pub use reverse::Var;
 pub use scalar::Scalar;
@@ -52,7 +55,9 @@ pub mod prelude {
     };
     pub use crate::dual::{Dual, HyperDual};
     pub use crate::error::{Error, Result};
+    pub use crate::graph::Graph;
     pub use crate::jet::Jet;
+    pub use crate::linalg::{classify, symmetric_eigenvalues, Curvature};
     pub use crate::numeric;
     pub use crate::reverse::Var;
     pub use crate::scalar::Scalar;

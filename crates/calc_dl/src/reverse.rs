@@ -175,7 +175,7 @@ impl Var {
     }
 
     /// The tape index of a value recorded on the current tape, `None` for a constant or a stale handle.
-    fn live_index(&self) -> Option<usize> {
+    pub(crate) fn live_index(&self) -> Option<usize> {
         if self.idx == CONSTANT {
             return None;
         }
@@ -244,10 +244,6 @@ impl Var {
     /// How many nodes this thread's tape holds.
     pub fn tape_len() -> usize {
         with_tape(|t| t.nodes.len().saturating_sub(1))
-    }
-
-    pub(crate) fn index(&self) -> u32 {
-        self.idx
     }
 
     /// The index to record as an argument, or `None` when this value is a constant on tape `t`.
@@ -393,6 +389,12 @@ where
         let n = x.len();
         let grads = match y.arg_on(t) {
             Some(from) if from as usize >= start => {
+                // The output may be one of the inputs, recorded before the others: clear them all.
+                let last = (from as usize).max(start + n - 1);
+                if t.scratch.len() <= last {
+                    t.scratch.resize(last + 1, 0.0);
+                }
+                t.scratch[start..=last].fill(0.0);
                 t.sweep(from as usize, start);
                 t.scratch[start..start + n].to_vec()
             }
