@@ -22,7 +22,7 @@
 use crate::error::{Error, Result};
 use crate::ops::{Binary, Unary};
 use crate::scalar::{impl_scalar_ops, Scalar};
-use std::cell::RefCell;
+use std::cell::{Cell, UnsafeCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -67,29 +67,54 @@ pub(crate) struct Tape {
     /// Adjoints of the sweep in progress.
     scratch: Vec<f64>,
     pub(crate) names: BTreeMap<u32, String>,
-    /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised.
-    epoch: u32,
 }
 
 thread_local! {
-    static TAPE: RefCell<Tape> = const {
-        RefCell::new(Tape { nodes: Vec::new(), grads: Vec::new(), scratch: Vec::new(), names: BTreeMap::new(), epoch: 0 })
+    static TAPE: UnsafeCell<Tape> = const {
+        UnsafeCell::new(Tape { nodes: Vec::new(), grads: Vec::new(), scratch: Vec::new(), names: BTreeMap::new() })
     };
+    /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised. Kept apart from
+    /// the tape because every operation reads it.
+    static EPOCH: Cell<u32> = const { Cell::new(0) };
 }
 
+/// Runs `f` with this thread's tape.
+#[inline(always)]
 pub(crate) fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
-    TAPE.with(|t| f(&mut t.borrow_mut()))
+    // SAFETY: the tape is thread-local, and every caller (all in this crate) passes a closure that only
+    // touches the tape: it never runs user code nor calls `with_tape` again, so no other reference to the
+    // tape exists while `f` runs. (A `RefCell`'s run-time check costs a noticeable share of one record.)
+    TAPE.with(|t| f(unsafe { &mut *t.get() }))
+}
+
+#[inline(always)]
+fn epoch() -> u32 {
+    EPOCH.with(Cell::get)
 }
 
 impl Tape {
-    #[inline]
+    /// Records a node. The sink is in place: an op records only when an argument is live, and a live
+    /// value exists only after [`Tape::push_leaf`] put the sink there.
+    #[inline(always)]
     fn push(&mut self, node: Node) -> u32 {
-        if self.nodes.is_empty() {
-            self.nodes.push(SINK);
-        }
+        debug_assert!(!self.nodes.is_empty());
         let idx = self.nodes.len() as u32;
         self.nodes.push(node);
         idx
+    }
+
+    fn push_leaf(&mut self, value: f64) -> Var {
+        if self.nodes.is_empty() {
+            self.nodes.push(SINK);
+        }
+        Var::handle(
+            self.push(Node {
+                op: Op::Leaf,
+                value,
+                ..SINK
+            }),
+            value,
+        )
     }
 
     /// Fills `scratch[start..=from]` with d(node `from`)/d(node i). Arguments below `start` (the sink, or
@@ -98,13 +123,19 @@ impl Tape {
         if self.scratch.len() <= from {
             self.scratch.resize(from + 1, 0.0);
         }
-        let adj = &mut self.scratch;
-        adj[start..=from].fill(0.0);
+        let adj = &mut self.scratch[..=from];
+        adj[start..].fill(0.0);
         adj[from] = 1.0;
         for (i, node) in self.nodes[start..=from].iter().enumerate().rev() {
-            let a = adj[start + i];
-            adj[node.args[0] as usize] += node.partials[0] * a;
-            adj[node.args[1] as usize] += node.partials[1] * a;
+            let [p, q] = node.args.map(|a| a as usize);
+            // Every argument was recorded before its node, so p, q < start + i <= from < adj.len().
+            debug_assert!(p < start + i && q < start + i);
+            // SAFETY: the indices are in bounds, as above; this loop is the whole cost of backward.
+            unsafe {
+                let a = *adj.get_unchecked(start + i);
+                *adj.get_unchecked_mut(p) += node.partials[0] * a;
+                *adj.get_unchecked_mut(q) += node.partials[1] * a;
+            }
         }
     }
 
@@ -134,16 +165,7 @@ pub struct Var {
 impl Var {
     /// A new input that tracks gradients (PyTorch's `requires_grad=True`).
     pub fn new(value: f64) -> Self {
-        with_tape(|t| {
-            Var::push_on(
-                t,
-                Node {
-                    op: Op::Leaf,
-                    value,
-                    ..SINK
-                },
-            )
-        })
+        with_tape(|t| t.push_leaf(value))
     }
 
     /// A value that does not track gradients (PyTorch's `requires_grad=False`): nothing is recorded for it.
@@ -151,6 +173,16 @@ impl Var {
         Var {
             idx: CONSTANT,
             epoch: 0,
+            value,
+            _thread_local: PhantomData,
+        }
+    }
+
+    #[inline(always)]
+    fn handle(idx: u32, value: f64) -> Self {
+        Var {
+            idx,
+            epoch: epoch(),
             value,
             _thread_local: PhantomData,
         }
@@ -166,6 +198,12 @@ impl Var {
         self.idx != CONSTANT
     }
 
+    /// Recorded on the current tape (not a constant, not from before a reset).
+    #[inline(always)]
+    fn is_live(&self) -> bool {
+        self.idx != CONSTANT && self.epoch == epoch()
+    }
+
     /// Gives the value a name, shown in drawings of the computation graph.
     pub fn named(self, name: &str) -> Self {
         if let Some(i) = self.live_index() {
@@ -176,13 +214,8 @@ impl Var {
 
     /// The tape index of a value recorded on the current tape, `None` for a constant or a stale handle.
     pub(crate) fn live_index(&self) -> Option<usize> {
-        if self.idx == CONSTANT {
-            return None;
-        }
-        with_tape(|t| {
-            (t.epoch == self.epoch && (self.idx as usize) < t.nodes.len())
-                .then_some(self.idx as usize)
-        })
+        (self.is_live() && with_tape(|t| (self.idx as usize) < t.nodes.len()))
+            .then_some(self.idx as usize)
     }
 
     fn checked_index(&self, action: &str) -> Result<usize> {
@@ -193,9 +226,7 @@ impl Var {
             )));
         }
         self.live_index().ok_or_else(|| {
-            Error::NoGrad(format!(
-                "cannot {action}: this value was recorded before Var::reset_tape(); compute it again"
-            ))
+            Error::NoGrad(format!("cannot {action}: this value was recorded before Var::reset_tape(); compute it again"))
         })
     }
 
@@ -237,8 +268,8 @@ impl Var {
         with_tape(|t| {
             t.truncate(0);
             t.nodes.clear();
-            t.epoch = t.epoch.wrapping_add(1);
         });
+        EPOCH.with(|e| e.set(e.get().wrapping_add(1)));
     }
 
     /// How many nodes this thread's tape holds.
@@ -246,21 +277,9 @@ impl Var {
         with_tape(|t| t.nodes.len().saturating_sub(1))
     }
 
-    /// The index to record as an argument, or `None` when this value is a constant on tape `t`.
-    #[inline]
-    fn arg_on(&self, t: &Tape) -> Option<u32> {
-        (self.idx != CONSTANT && t.epoch == self.epoch).then_some(self.idx)
-    }
-
-    #[inline]
-    fn push_on(t: &mut Tape, node: Node) -> Var {
-        let idx = t.push(node);
-        Var {
-            idx,
-            epoch: t.epoch,
-            value: node.value,
-            _thread_local: PhantomData,
-        }
+    #[inline(always)]
+    fn record(node: Node) -> Var {
+        Var::handle(with_tape(|t| t.push(node)), node.value)
     }
 }
 
@@ -275,58 +294,50 @@ impl Scalar for Var {
         self.value
     }
 
-    #[inline]
+    #[inline(always)]
     fn unary(self, op: Unary) -> Self {
-        if self.idx == CONSTANT {
+        if !self.is_live() {
             return Var::constant(op.value(self.value));
         }
-        with_tape(|t| match self.arg_on(t) {
-            None => Var::constant(op.value(self.value)),
-            Some(a) => {
-                let (value, d1, _) = op.derivs(self.value);
-                Var::push_on(
-                    t,
-                    Node {
-                        args: [a, 0],
-                        partials: [d1, 0.0],
-                        value,
-                        op: Op::Unary(op),
-                    },
-                )
-            }
+        let (value, d1, _) = op.derivs(self.value);
+        Var::record(Node {
+            args: [self.idx, 0],
+            partials: [d1, 0.0],
+            value,
+            op: Op::Unary(op),
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn binary(self, rhs: Self, op: Binary) -> Self {
-        if self.idx == CONSTANT && rhs.idx == CONSTANT {
+        let (a, b) = (self.is_live(), rhs.is_live());
+        if !a && !b {
             return Var::constant(op.value(self.value, rhs.value));
         }
-        with_tape(|t| {
-            let d = op.derivs(self.value, rhs.value);
-            let node = match (self.arg_on(t), rhs.arg_on(t)) {
-                (Some(a), Some(b)) => Node {
-                    args: [a, b],
-                    partials: d.d1,
-                    value: d.value,
-                    op: Op::Binary(op),
-                },
-                (Some(a), None) => Node {
-                    args: [a, 0],
-                    partials: [d.d1[0], 0.0],
-                    value: d.value,
-                    op: Op::ConstRight(op, rhs.value),
-                },
-                (None, Some(b)) => Node {
-                    args: [b, 0],
-                    partials: [d.d1[1], 0.0],
-                    value: d.value,
-                    op: Op::ConstLeft(op, self.value),
-                },
-                (None, None) => return Var::constant(d.value),
-            };
-            Var::push_on(t, node)
-        })
+        let d = op.derivs(self.value, rhs.value);
+        let node = if a && b {
+            Node {
+                args: [self.idx, rhs.idx],
+                partials: d.d1,
+                value: d.value,
+                op: Op::Binary(op),
+            }
+        } else if a {
+            Node {
+                args: [self.idx, 0],
+                partials: [d.d1[0], 0.0],
+                value: d.value,
+                op: Op::ConstRight(op, rhs.value),
+            }
+        } else {
+            Node {
+                args: [rhs.idx, 0],
+                partials: [d.d1[1], 0.0],
+                value: d.value,
+                op: Op::ConstLeft(op, self.value),
+            }
+        };
+        Var::record(node)
     }
 }
 impl_scalar_ops!(Var);
@@ -364,38 +375,23 @@ pub(crate) fn value_and_grad_scoped<F>(f: F, x: &[f64]) -> (f64, Vec<f64>)
 where
     F: FnOnce(&[Var]) -> Var,
 {
-    let start = with_tape(|t| {
-        if t.nodes.is_empty() {
-            t.nodes.push(SINK);
-        }
-        t.nodes.len()
-    });
-    let inputs: Vec<Var> = with_tape(|t| {
-        x.iter()
-            .map(|&value| {
-                Var::push_on(
-                    t,
-                    Node {
-                        op: Op::Leaf,
-                        value,
-                        ..SINK
-                    },
-                )
-            })
-            .collect()
+    let (start, inputs) = with_tape(|t| {
+        let inputs: Vec<Var> = x.iter().map(|&value| t.push_leaf(value)).collect();
+        (inputs[0].idx as usize, inputs)
     });
     let y = f(&inputs);
+    let from = y.is_live().then_some(y.idx as usize);
     with_tape(|t| {
         let n = x.len();
-        let grads = match y.arg_on(t) {
-            Some(from) if from as usize >= start => {
+        let grads = match from {
+            Some(from) if from >= start => {
                 // The output may be one of the inputs, recorded before the others: clear them all.
-                let last = (from as usize).max(start + n - 1);
+                let last = from.max(start + n - 1);
                 if t.scratch.len() <= last {
                     t.scratch.resize(last + 1, 0.0);
                 }
-                t.scratch[start..=last].fill(0.0);
-                t.sweep(from as usize, start);
+                t.scratch[from..=last].fill(0.0);
+                t.sweep(from, start);
                 t.scratch[start..start + n].to_vec()
             }
             // The output does not depend on the inputs.

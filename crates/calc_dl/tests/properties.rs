@@ -61,9 +61,10 @@ fn kink_distance(e: &Expr, x: &[f64]) -> f64 {
             here.min(kink_distance(a, x))
         }
         Expr::Binary(_, a, b) => kink_distance(a, x).min(kink_distance(b, x)),
-        Expr::Max(a, b) | Expr::Min(a, b) => {
-            (eval(a, x) - eval(b, x)).abs().min(kink_distance(a, x)).min(kink_distance(b, x))
-        }
+        Expr::Max(a, b) | Expr::Min(a, b) => (eval(a, x) - eval(b, x))
+            .abs()
+            .min(kink_distance(a, x))
+            .min(kink_distance(b, x)),
     }
 }
 
@@ -87,11 +88,17 @@ fn unary_op() -> impl Strategy<Value = Unary> {
 }
 
 fn binary_op() -> impl Strategy<Value = Binary> {
-    prop_oneof![Just(Binary::Add), Just(Binary::Sub), Just(Binary::Mul), Just(Binary::Div)]
+    prop_oneof![
+        Just(Binary::Add),
+        Just(Binary::Sub),
+        Just(Binary::Mul),
+        Just(Binary::Div)
+    ]
 }
 
 fn expr() -> impl Strategy<Value = Expr> {
-    let leaf = prop_oneof![3 => (0..VARS).prop_map(Expr::X), 1 => (-2.0..2.0f64).prop_map(Expr::Const)];
+    let leaf =
+        prop_oneof![3 => (0..VARS).prop_map(Expr::X), 1 => (-2.0..2.0f64).prop_map(Expr::Const)];
     leaf.prop_recursive(5, 24, 2, |inner| {
         prop_oneof![
             4 => (unary_op(), inner.clone()).prop_map(|(op, a)| Expr::Unary(op, Box::new(a))),
