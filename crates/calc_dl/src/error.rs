@@ -46,6 +46,10 @@ pub enum Error {
     /// Reading or parsing data failed.
     #[error("could not read {what}: {reason}")]
     Data { what: String, reason: String },
+
+    /// Drawing or writing an output (figure, table, file) failed.
+    #[error("could not write {what}: {reason}")]
+    Output { what: String, reason: String },
 }
 
 /// The crate's result type.
@@ -72,6 +76,13 @@ impl Error {
             what: what.into(),
             expected: expected.to_string(),
             found: found.to_string(),
+        }
+    }
+
+    pub(crate) fn output(what: impl Into<String>, reason: impl ToString) -> Self {
+        Error::Output {
+            what: what.into(),
+            reason: reason.to_string(),
         }
     }
 

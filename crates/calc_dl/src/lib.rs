@@ -23,6 +23,7 @@
 //! ```
 
 pub mod diff;
+pub mod display;
 pub mod dual;
 pub mod error;
 pub mod graph;
@@ -30,8 +31,10 @@ pub mod jet;
 pub mod linalg;
 pub mod numeric;
 pub mod ops;
+pub mod plot;
 pub mod reverse;
 pub mod scalar;
+pub mod table;
 
 pub use diff::{
     check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative, taylor,
@@ -46,6 +49,11 @@ pub use scalar::Scalar;
 
 /// Re-exported so that notebook cells can name every type they hold with one `:dep calc_dl`.
 pub use ndarray;
+/// Re-exported so that cells drawing with plotters directly need no `:dep` of their own.
+pub use plotters;
+/// Re-exported (feature `tables`) so that a cell holding a `DataFrame` can name its type.
+#[cfg(feature = "tables")]
+pub use polars;
 
 /// Everything a notebook or a program needs: `use calc_dl::prelude::*;`.
 pub mod prelude {
@@ -59,7 +67,9 @@ pub mod prelude {
     pub use crate::jet::Jet;
     pub use crate::linalg::{classify, symmetric_eigenvalues, Curvature};
     pub use crate::numeric;
+    pub use crate::plot::{self, Figure, Plot};
     pub use crate::reverse::Var;
     pub use crate::scalar::Scalar;
+    pub use crate::table::Table;
     pub use ndarray::{array, Array1, Array2};
 }
