@@ -1,6 +1,7 @@
 //! Drawing a recorded computation: each node with its operation, value and gradient, as Graphviz DOT
 //! text and as SVG that shows inline in a notebook (micrograd's `draw_dot`, without needing Graphviz).
 
+use crate::display::{escape_html, html_display};
 use crate::reverse::{with_tape, Op, Var};
 use std::fmt::{self, Write};
 
@@ -90,13 +91,6 @@ impl Var {
             Graph { nodes, edges }
         })
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 impl GraphNode {
@@ -203,11 +197,11 @@ impl Graph {
                  <text x=\"{tx}\" y=\"{}\" text-anchor=\"middle\">data {:.4}</text>\
                  <text x=\"{tx}\" y=\"{}\" text-anchor=\"middle\" fill=\"#b03000\">{}</text></g>",
                 y + 17.0,
-                escape(&n.title()),
+                escape_html(&n.title()),
                 y + 34.0,
                 n.value,
                 y + 50.0,
-                escape(&n.grad_text()),
+                escape_html(&n.grad_text()),
                 tx = x + BOX_W / 2.0,
             );
         }
@@ -217,10 +211,7 @@ impl Graph {
 
     /// Shows the drawing inline in a Jupyter notebook on the evcxr kernel.
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n<div>{}</div>\nEVCXR_END_CONTENT",
-            self.to_svg()
-        );
+        html_display(&format!("<div>{}</div>", self.to_svg()));
     }
 }
 
