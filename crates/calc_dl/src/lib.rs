@@ -26,10 +26,12 @@ pub mod diff;
 pub mod dual;
 pub mod error;
 pub mod jet;
+pub mod nn;
 pub mod numeric;
 pub mod ops;
 pub mod reverse;
 pub mod scalar;
+pub mod tensor;
 
 pub use diff::{
     check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative, taylor,

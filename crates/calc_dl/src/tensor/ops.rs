@@ -1,0 +1,154 @@
+//! The forward half of every tensor op: compute the value, check shapes, record the node.
+
+use super::{shape_str, Op, Tensor};
+use crate::error::{Error, Result};
+use crate::ops::Unary;
+use ndarray::{Array2, Axis};
+
+/// The shape of `a op b` under broadcasting: equal dimensions, or 1 on either side.
+pub(crate) fn broadcast_shape(
+    what: &str,
+    a: (usize, usize),
+    b: (usize, usize),
+) -> Result<(usize, usize)> {
+    let dim = |x: usize, y: usize| match (x, y) {
+        _ if x == y => Some(x),
+        (1, y) => Some(y),
+        (x, 1) => Some(x),
+        _ => None,
+    };
+    match (dim(a.0, b.0), dim(a.1, b.1)) {
+        (Some(r), Some(c)) => Ok((r, c)),
+        _ => Err(Error::shape(
+            what,
+            format!(
+                "shapes that broadcast with {} (equal, or 1 in a dimension)",
+                shape_str(a)
+            ),
+            shape_str(b),
+        )),
+    }
+}
+
+/// Sums a gradient of the broadcast shape back down to an argument's shape.
+pub(crate) fn unbroadcast(g: Array2<f64>, shape: (usize, usize)) -> Array2<f64> {
+    let mut g = g;
+    if shape.0 == 1 && g.nrows() != 1 {
+        g = g.sum_axis(Axis(0)).insert_axis(Axis(0));
+    }
+    if shape.1 == 1 && g.ncols() != 1 {
+        g = g.sum_axis(Axis(1)).insert_axis(Axis(1));
+    }
+    g
+}
+
+macro_rules! elementwise {
+    ($(#[$doc:meta])* $name:ident, $variant:ident, $op:tt) => {
+        $(#[$doc])*
+        pub fn $name(&self, rhs: &Tensor) -> Result<Tensor> {
+            broadcast_shape(concat!("Tensor::", stringify!($name)), self.shape(), rhs.shape())?;
+            let value = &self.value $op &rhs.value;
+            Ok(Tensor::record(&[self, rhs], value, |i| {
+                let [a, b] = <[_; 2]>::try_from(i).ok().expect("two inputs");
+                Op::$variant(a, b)
+            }))
+        }
+    };
+}
+
+impl Tensor {
+    /// The matrix product `self · rhs` (`n × k` times `k × m`).
+    pub fn matmul(&self, rhs: &Tensor) -> Result<Tensor> {
+        let (a, b) = (self.shape(), rhs.shape());
+        if a.1 != b.0 {
+            return Err(Error::shape(
+                "Tensor::matmul",
+                format!("{} rows on the right to match {}", a.1, shape_str(a)),
+                shape_str(b),
+            ));
+        }
+        let value = self.value.dot(&rhs.value);
+        Ok(Tensor::record(&[self, rhs], value, |i| {
+            let [a, b] = <[_; 2]>::try_from(i).ok().expect("two inputs");
+            Op::MatMul(a, b)
+        }))
+    }
+
+    elementwise!(
+        /// `self + rhs`, broadcasting a `1 × k` row (a bias), an `n × 1` column or a `1 × 1` scalar.
+        add, Add, +);
+    elementwise!(
+        /// `self - rhs`, with [`add`](Tensor::add)'s broadcasting.
+        sub, Sub, -);
+    elementwise!(
+        /// The elementwise product, with [`add`](Tensor::add)'s broadcasting.
+        mul, Mul, *);
+    elementwise!(
+        /// The elementwise quotient, with [`add`](Tensor::add)'s broadcasting.
+        div, Div, /);
+
+    /// `c · self`.
+    pub fn scale(&self, c: f64) -> Tensor {
+        Tensor::record(&[self], &self.value * c, |mut i| Op::Scale(i.remove(0), c))
+    }
+
+    /// `self + c`.
+    pub fn add_scalar(&self, c: f64) -> Tensor {
+        Tensor::record(&[self], &self.value + c, |mut i| Op::AddScalar(i.remove(0)))
+    }
+
+    /// Applies one of the core's elementwise functions (the same rules [`Var`](crate::Var) uses).
+    pub fn unary(&self, op: Unary) -> Tensor {
+        let value = self.value.mapv(|x| op.value(x));
+        Tensor::record(&[self], value, |mut i| Op::Unary(i.remove(0), op))
+    }
+
+    pub fn neg(&self) -> Tensor {
+        self.scale(-1.0)
+    }
+    pub fn exp(&self) -> Tensor {
+        self.unary(Unary::Exp)
+    }
+    pub fn ln(&self) -> Tensor {
+        self.unary(Unary::Ln)
+    }
+    /// `1 / (1 + e^-x)`, without overflow.
+    pub fn sigmoid(&self) -> Tensor {
+        self.unary(Unary::Sigmoid)
+    }
+    pub fn tanh(&self) -> Tensor {
+        self.unary(Unary::Tanh)
+    }
+    /// `max(x, 0)`; derivative 0 at 0, as in PyTorch.
+    pub fn relu(&self) -> Tensor {
+        self.unary(Unary::Relu)
+    }
+    pub fn powi(&self, n: i32) -> Tensor {
+        self.unary(Unary::Powi(n))
+    }
+    pub fn sqrt(&self) -> Tensor {
+        self.unary(Unary::Sqrt)
+    }
+    pub fn abs(&self) -> Tensor {
+        self.unary(Unary::Abs)
+    }
+
+    /// The sum of all elements, `1 × 1`.
+    pub fn sum(&self) -> Tensor {
+        let value = Array2::from_elem((1, 1), self.value.sum());
+        Tensor::record(&[self], value, |mut i| Op::Sum(i.remove(0)))
+    }
+
+    /// The mean of all elements, `1 × 1` (NaN for an empty tensor, as in PyTorch).
+    pub fn mean(&self) -> Tensor {
+        let n = self.value.len() as f64;
+        let value = Array2::from_elem((1, 1), self.value.sum() / n);
+        Tensor::record(&[self], value, |mut i| Op::Mean(i.remove(0)))
+    }
+
+    /// The transpose.
+    pub fn t(&self) -> Tensor {
+        let value = self.value.t().to_owned();
+        Tensor::record(&[self], value, |mut i| Op::Transpose(i.remove(0)))
+    }
+}
