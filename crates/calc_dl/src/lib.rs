@@ -22,13 +22,17 @@
 //! # Ok::<(), calc_dl::Error>(())
 //! ```
 
+pub mod data;
 pub mod diff;
 pub mod dual;
 pub mod error;
 pub mod jet;
+mod linalg;
 pub mod nn;
 pub mod numeric;
 pub mod ops;
+pub mod optim;
+pub mod regression;
 pub mod reverse;
 pub mod scalar;
 pub mod tensor;

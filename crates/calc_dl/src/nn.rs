@@ -24,6 +24,7 @@
 //! ```
 
 use crate::error::{Error, Result};
+use crate::optim::{Minimizer, Optimizer, Problem, Run};
 use crate::scalar::Scalar;
 use crate::tensor::{self, shape_str, Tensor};
 use ndarray::{Array2, ArrayView2};
@@ -352,5 +353,130 @@ impl Mlp {
                 .collect();
         }
         Ok(h)
+    }
+}
+
+/// The loss a model is trained on; targets are an `n × outputs` array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// Regression: [`tensor::mse`].
+    Mse,
+    /// Two classes, targets 0/1, one output (a logit): [`tensor::bce_with_logits`].
+    BceWithLogits,
+    /// Two classes, targets ±1, one output (a score): [`tensor::hinge`].
+    Hinge,
+    /// k classes, one output per class, targets an `n × 1` column of class indices:
+    /// [`tensor::softmax_cross_entropy`].
+    SoftmaxCrossEntropy,
+}
+
+impl Loss {
+    /// The loss of outputs `out` against `targets`, on the tape.
+    pub fn apply(self, out: &Tensor, targets: &Tensor) -> Result<Tensor> {
+        match self {
+            Loss::Mse => tensor::mse(out, targets),
+            Loss::BceWithLogits => tensor::bce_with_logits(out, targets.value().view()),
+            Loss::Hinge => tensor::hinge(out, targets),
+            Loss::SoftmaxCrossEntropy => {
+                let labels = targets
+                    .value()
+                    .iter()
+                    .map(|&v| {
+                        if v >= 0.0 && v.fract() == 0.0 {
+                            Ok(v as usize)
+                        } else {
+                            Err(Error::parameter(
+                                "a class label",
+                                v,
+                                "softmax cross-entropy targets are class indices 0, 1, 2, …",
+                            ))
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                tensor::softmax_cross_entropy(out, &labels)
+            }
+        }
+    }
+}
+
+/// A model's loss on a fixed batch as a [`Problem`] over its flat parameter vector, so every optimizer
+/// (L-BFGS included) can train it.
+pub struct ModelProblem {
+    net: Mlp,
+    x: Tensor,
+    y: Tensor,
+    loss: Loss,
+}
+
+impl ModelProblem {
+    /// Checks the batch (non-empty, finite, rows matching) once, up front.
+    pub fn new(net: &Mlp, x: Array2<f64>, y: Array2<f64>, loss: Loss) -> Result<ModelProblem> {
+        if x.nrows() == 0 {
+            return Err(Error::empty("the training inputs"));
+        }
+        if x.ncols() != net.inputs() {
+            return Err(Error::shape(
+                "training inputs",
+                format!("{} columns (the model's inputs)", net.inputs()),
+                shape_str(x.dim()),
+            ));
+        }
+        if y.nrows() != x.nrows() {
+            return Err(Error::shape(
+                "training targets",
+                format!("{} rows, one per input row", x.nrows()),
+                shape_str(y.dim()),
+            ));
+        }
+        for (what, a) in [("x", &x), ("y", &y)] {
+            if let Some(((i, j), v)) = a.indexed_iter().find(|(_, v)| !v.is_finite()) {
+                return Err(Error::non_finite(format!("training {what}[{i}, {j}]"), *v));
+            }
+        }
+        Ok(ModelProblem {
+            net: net.clone(),
+            x: Tensor::constant(x),
+            y: Tensor::constant(y),
+            loss,
+        })
+    }
+}
+
+impl Problem for ModelProblem {
+    fn value(&mut self, p: &[f64]) -> Result<f64> {
+        self.net.set_params(p)?;
+        let params: Vec<Tensor> = self
+            .net
+            .param_arrays()
+            .into_iter()
+            .map(Tensor::constant)
+            .collect();
+        self.loss
+            .apply(&self.net.forward_with(&params, &self.x)?, &self.y)?
+            .item()
+    }
+    fn value_and_grad(&mut self, p: &[f64]) -> Result<(f64, Vec<f64>)> {
+        self.net.set_params(p)?;
+        let (loss, y) = (self.loss, &self.y);
+        let (v, g) = self.net.value_and_grad(&self.x, |out| loss.apply(out, y))?;
+        Ok((v, Mlp::flatten(&g)))
+    }
+}
+
+impl Mlp {
+    /// Trains on the batch `(x, y)` (full batch) with `optimizer`, leaves the final parameters in the
+    /// model and returns the run's history (turn off the minimizer's `record_params` for big models).
+    pub fn fit(
+        &mut self,
+        x: Array2<f64>,
+        y: Array2<f64>,
+        loss: Loss,
+        optimizer: &mut dyn Optimizer,
+        minimizer: &Minimizer,
+    ) -> Result<Run> {
+        let mut problem = ModelProblem::new(self, x, y, loss)?;
+        let run = minimizer.run(&mut problem, optimizer, &self.params())?;
+        self.set_params(&run.x)?;
+        Ok(run)
     }
 }
