@@ -17,7 +17,7 @@ pub(crate) fn solve(a: &Array2<f64>, b: &[f64], what: &str) -> Result<Vec<f64>> 
         let pivot = (col..n)
             .max_by(|&i, &j| m[[i, col]].abs().total_cmp(&m[[j, col]].abs()))
             .expect("col < n");
-        if !(m[[pivot, col]].abs() > 1e-12 * scale) {
+        if m[[pivot, col]].is_nan() || m[[pivot, col]].abs() <= 1e-12 * scale {
             return Err(Error::Singular {
                 what: what.to_string(),
                 hint: "the curvature is zero in some direction; use a first-order method or L-BFGS here"
@@ -59,7 +59,7 @@ pub(crate) fn lstsq(a: &Array2<f64>, b: &Array1<f64>) -> Result<Array1<f64>> {
         .max(f64::MIN_POSITIVE);
     for k in 0..p {
         let norm = (k..n).map(|i| r[[i, k]] * r[[i, k]]).sum::<f64>().sqrt();
-        if !(norm > 1e-10 * scale * (n as f64).sqrt()) {
+        if norm.is_nan() || norm <= 1e-10 * scale * (n as f64).sqrt() {
             return Err(Error::Singular {
                 what: "least squares: the feature matrix".into(),
                 hint: format!(

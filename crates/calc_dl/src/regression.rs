@@ -129,20 +129,27 @@ impl Problem for LinearRegression<'_> {
     fn value_and_grad(&mut self, p: &[f64]) -> Result<(f64, Vec<f64>)> {
         self.check(p)?;
         let k = self.data.features();
-        let (w, b) = (&p[..k], p[k]);
         let x = self
             .data
             .x
             .as_slice()
             .expect("Dataset keeps x in standard layout");
+        let y = self
+            .data
+            .y
+            .as_slice()
+            .expect("an owned vector is contiguous");
         let mut g = vec![0.0; k + 1];
-        let mut sse = 0.0;
-        for (row, y) in x.chunks_exact(k).zip(&self.data.y) {
-            let e = row.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() + b - y;
-            sse += e * e;
-            g[..k].iter_mut().zip(row).for_each(|(g, a)| *g += e * a);
-            g[k] += e;
-        }
+        // A fixed feature count lets the compiler unroll and vectorise the row loop.
+        let sse = match k {
+            1 => mse_pass::<1>(x, y, p, &mut g),
+            2 => mse_pass::<2>(x, y, p, &mut g),
+            3 => mse_pass::<3>(x, y, p, &mut g),
+            4 => mse_pass::<4>(x, y, p, &mut g),
+            8 => mse_pass::<8>(x, y, p, &mut g),
+            16 => mse_pass::<16>(x, y, p, &mut g),
+            _ => mse_pass_any(k, x, y, p, &mut g),
+        };
         let n = self.data.len() as f64;
         g.iter_mut().for_each(|g| *g *= 2.0 / n);
         Ok((sse / n, g))
@@ -167,4 +174,41 @@ pub fn fit_gd(
     let x0 = vec![0.0; data.features() + 1];
     let run = minimizer.run(&mut LinearRegression { data }, optimizer, &x0)?;
     Ok((LinearFit::from_params(&run.x)?, run))
+}
+
+/// One pass over the data for `K` features: returns the sum of squared errors and adds
+/// `Σ e·[x, 1]` into `g`.
+fn mse_pass<const K: usize>(x: &[f64], y: &[f64], p: &[f64], g: &mut [f64]) -> f64 {
+    let w: [f64; K] = p[..K].try_into().expect("K weights");
+    let b = p[K];
+    let mut gw = [0.0; K];
+    let (mut gb, mut sse) = (0.0, 0.0);
+    for (row, y) in x.chunks_exact(K).zip(y) {
+        let row: &[f64; K] = row.try_into().expect("K features");
+        let mut e = b - y;
+        for j in 0..K {
+            e += row[j] * w[j];
+        }
+        sse += e * e;
+        gb += e;
+        for j in 0..K {
+            gw[j] += e * row[j];
+        }
+    }
+    g[..K].copy_from_slice(&gw);
+    g[K] = gb;
+    sse
+}
+
+/// [`mse_pass`] for any number of features.
+fn mse_pass_any(k: usize, x: &[f64], y: &[f64], p: &[f64], g: &mut [f64]) -> f64 {
+    let (w, b) = (&p[..k], p[k]);
+    let mut sse = 0.0;
+    for (row, y) in x.chunks_exact(k).zip(y) {
+        let e = row.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() + b - y;
+        sse += e * e;
+        g[..k].iter_mut().zip(row).for_each(|(g, a)| *g += e * a);
+        g[k] += e;
+    }
+    sse
 }

@@ -264,6 +264,9 @@ fn shape_mismatches_are_errors() {
         Err(Error::Empty { .. })
     ));
     assert!(matches!(a.item(), Err(Error::Shape { .. })));
+    assert!(matches!(a.slice(0..4, 0..1), Err(Error::Shape { .. })));
+    let (from, to) = (3, 2);
+    assert!(matches!(a.cols(from..to), Err(Error::Shape { .. })));
     let r = tensor::value_and_grad(&[Array2::zeros((2, 2))], |p| Ok(p[0].clone()));
     assert!(matches!(r, Err(Error::Shape { .. })));
 }

@@ -1,7 +1,9 @@
 //! The lessons' example functions, and Rosenbrock's valley, written once as [`Objective`]s.
 
 use super::Objective;
+use crate::error::Result;
 use crate::scalar::Scalar;
+use crate::tensor::Tensor;
 
 /// `L(w) = (w - 3)²`, minimum at `w = 3`: the first loss of lesson 2.
 #[derive(Debug, Clone, Copy, Default)]
@@ -63,5 +65,28 @@ impl Objective for Rosenbrock {
             total += a * a * 100.0 + b * b;
         }
         total
+    }
+}
+
+impl Rosenbrock {
+    /// The same function on a `1 × n` row on the tensor tape: a dozen array ops instead of one node
+    /// per arithmetic operation, as PyTorch computes it.
+    ///
+    /// ```
+    /// use calc_dl::optim::{functions::Rosenbrock, Objective};
+    /// use calc_dl::tensor::{self, Tensor};
+    /// let x = ndarray::array![[-1.2, 1.0, -1.2]];
+    /// let (f, g) = tensor::value_and_grad(&[x.clone()], |p| Rosenbrock::tensor(&p[0]))?;
+    /// let (f_var, g_var) = calc_dl::value_and_grad(|v| Rosenbrock.eval(v), x.as_slice().unwrap())?;
+    /// assert!((f - f_var).abs() < 1e-12);
+    /// assert!(g[0].iter().zip(&g_var).all(|(a, b)| (a - b).abs() < 1e-9));
+    /// # Ok::<(), calc_dl::Error>(())
+    /// ```
+    pub fn tensor(x: &Tensor) -> Result<Tensor> {
+        let n = x.shape().1;
+        let (head, tail) = (x.cols(0..n.saturating_sub(1))?, x.cols(1.min(n)..n)?);
+        let a = tail.sub(&head.powi(2))?;
+        let b = head.neg().add_scalar(1.0);
+        Ok(a.powi(2).scale(100.0).add(&b.powi(2))?.sum())
     }
 }

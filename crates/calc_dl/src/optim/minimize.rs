@@ -142,7 +142,7 @@ impl Minimizer {
                 "a tolerance must be finite and >= 0",
             ));
         }
-        if !(self.explode > 1.0) {
+        if self.explode.is_nan() || self.explode <= 1.0 {
             return Err(Error::parameter(
                 "explode",
                 self.explode,

@@ -43,6 +43,9 @@ impl<O: Objective> Problem for O {
     }
 }
 
+/// A Hessian function held by an [`FnProblem`].
+type HessianFn = Box<dyn FnMut(&[f64]) -> Array2<f64>>;
+
 /// A problem from closures: a value function and a gradient function (and a Hessian, if you have one).
 ///
 /// ```
@@ -56,7 +59,7 @@ impl<O: Objective> Problem for O {
 pub struct FnProblem<F, G> {
     f: F,
     g: G,
-    h: Option<Box<dyn FnMut(&[f64]) -> Array2<f64>>>,
+    h: Option<HessianFn>,
 }
 
 impl<F, G> FnProblem<F, G>

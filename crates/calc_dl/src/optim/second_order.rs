@@ -164,7 +164,7 @@ impl Optimizer for Lbfgs {
         }
         let mut d = self.direction(grad);
         let mut slope = dot(grad, &d);
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             self.pairs.clear(); // not a descent direction: start over from steepest descent
             d = grad.iter().map(|g| -g).collect();
             slope = -dot(grad, grad);

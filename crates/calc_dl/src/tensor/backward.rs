@@ -1,7 +1,7 @@
 //! The backward half: one loop over the tape in reverse order of creation (a topological order), one
 //! `match` over the ops. No recursion, so depth costs nothing but memory.
 
-use super::ops::unbroadcast;
+use super::ops::{matmul, unbroadcast};
 use super::{Input, Node, Op, CONSTANT};
 use crate::ops::{sigmoid, Unary};
 use ndarray::{Array2, Zip};
@@ -32,10 +32,10 @@ pub(crate) fn sweep(nodes: &[Node], from: usize, start: usize) -> Vec<Option<Arr
             Op::Leaf => unreachable!("handled above"),
             Op::MatMul(a, b) => {
                 if wants(a, start) {
-                    send(a, g.dot(&b.value.t()));
+                    send(a, matmul(g.view(), b.value.t()));
                 }
                 if wants(b, start) {
-                    send(b, a.value.t().dot(&g));
+                    send(b, matmul(a.value.t(), g.view()));
                 }
             }
             Op::Add(a, b) => {
@@ -76,6 +76,13 @@ pub(crate) fn sweep(nodes: &[Node], from: usize, start: usize) -> Vec<Option<Arr
                 send(a, Array2::from_elem(a.value.dim(), g[[0, 0]] / n));
             }
             Op::Transpose(a) => send(a, g.t().to_owned()),
+            Op::Slice(a, r0, c0) => {
+                let mut d = Array2::zeros(a.value.dim());
+                let (r, c) = g.dim();
+                d.slice_mut(ndarray::s![*r0..r0 + r, *c0..c0 + c])
+                    .assign(&g);
+                send(a, d);
+            }
             Op::Mse(a, b) => {
                 let k = 2.0 * g[[0, 0]] / a.value.len() as f64;
                 let d = (&a.value - &b.value) * k;
@@ -131,6 +138,7 @@ fn unary_backward(
         Unary::Tanh => Zip::from(&mut g).and(y).for_each(|g, &t| *g *= 1.0 - t * t),
         Unary::Exp => Zip::from(&mut g).and(y).for_each(|g, &e| *g *= e),
         Unary::Neg => g.mapv_inplace(|g| -g),
+        Unary::Powi(2) => Zip::from(&mut g).and(x).for_each(|g, &x| *g *= 2.0 * x),
         _ => Zip::from(&mut g)
             .and(x)
             .for_each(|g, &x| *g *= op.derivs(x).1),
@@ -154,7 +162,8 @@ pub(crate) fn node_bytes(node: &Node) -> usize {
         | Op::Unary(a, _)
         | Op::Sum(a)
         | Op::Mean(a)
-        | Op::Transpose(a) => a.value.len(),
+        | Op::Transpose(a)
+        | Op::Slice(a, _, _) => a.value.len(),
         Op::BceWithLogits(a, y) => a.value.len() + y.len(),
         Op::SoftmaxCe(a, p, l) => a.value.len() + p.len() + l.len(),
     };

@@ -62,6 +62,8 @@ pub(crate) enum Op {
     Sum(Input),
     Mean(Input),
     Transpose(Input),
+    /// A block of rows and columns, starting at `(row, col)`.
+    Slice(Input, usize, usize),
     /// `mean((a - b)²)`.
     Mse(Input, Input),
     /// Binary cross-entropy from logits; keeps the targets.
