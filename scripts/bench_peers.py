@@ -23,6 +23,10 @@ import subprocess
 import sys
 import time
 
+# One thread everywhere, as calc_dl runs: set before numpy or torch load their thread pools.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -152,6 +152,7 @@ pub const HOUSES_CSV: &str = include_str!("../data/houses.csv");
 /// The shipped house data (size in m², price in 10,000 won), read with polars.
 #[cfg(feature = "tables")]
 pub fn houses() -> Result<Dataset> {
+    use polars::prelude::SerReader;
     let cursor = std::io::Cursor::new(HOUSES_CSV.as_bytes());
     let df = polars::prelude::CsvReadOptions::default()
         .with_has_header(true)

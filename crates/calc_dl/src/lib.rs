@@ -59,8 +59,15 @@ pub mod prelude {
     pub use crate::dual::{Dual, HyperDual};
     pub use crate::error::{Error, Result};
     pub use crate::jet::Jet;
+    pub use crate::nn::{Activation, Init, Linear, Loss, Mlp};
     pub use crate::numeric;
+    pub use crate::optim::{
+        self, AdaGrad, Adam, Lbfgs, Minimizer, Momentum, Nesterov, Newton, Objective, Optimizer,
+        Problem, RmsProp, Schedule, Sgd,
+    };
     pub use crate::reverse::Var;
     pub use crate::scalar::Scalar;
+    pub use crate::tensor::{self, Tensor};
+    pub use crate::{data, regression};
     pub use ndarray::{array, Array1, Array2};
 }

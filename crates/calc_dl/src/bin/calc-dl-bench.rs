@@ -54,12 +54,15 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// Peak bytes allocated above the current level while `f` runs.
-fn peak_bytes<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let base = LIVE.load(Relaxed);
-    PEAK.store(base, Relaxed);
-    let r = f();
-    (r, PEAK.load(Relaxed) - base)
+/// Peak bytes allocated above the current level while `f` runs on a new thread, whose tapes (they are
+/// thread-local) start empty, so the tape's growth is counted.
+fn peak_bytes<R: Send>(f: impl FnOnce() -> R + Send) -> (R, usize) {
+    std::thread::scope(|s| {
+        let base = LIVE.load(Relaxed);
+        PEAK.store(base, Relaxed);
+        let r = s.spawn(f).join().expect("measured run");
+        (r, PEAK.load(Relaxed) - base)
+    })
 }
 
 /// Median seconds per call of `f`: calls are batched so that each sample takes about 20 ms, after a
@@ -92,12 +95,12 @@ fn mlp_step() -> calc_dl::Result<String> {
     let lr = 0.05;
 
     // Scalar tape, micrograd's way: one Var per weight, one node per multiply, add and relu.
-    let points: Vec<([Var; 2], f64)> = moons
+    let points: Vec<([f64; 2], f64)> = moons
         .x
         .rows()
         .into_iter()
         .zip(&moons.y)
-        .map(|(r, &y)| ([Var::constant(r[0]), Var::constant(r[1])], y))
+        .map(|(r, &y)| ([r[0], r[1]], y))
         .collect();
     let mut scalar_net = net.clone();
     let mut params = scalar_net.params();
@@ -109,7 +112,8 @@ fn mlp_step() -> calc_dl::Result<String> {
                 let start = Var::tape_len();
                 let mut total = Var::constant(0.0);
                 for (x, y) in &points {
-                    let score = scalar_net.forward_scalar(p, x).expect("shapes fixed")[0];
+                    let x = [Var::constant(x[0]), Var::constant(x[1])];
+                    let score = scalar_net.forward_scalar(p, &x).expect("shapes fixed")[0];
                     total += (1.0 - score * *y).relu();
                 }
                 let loss = total / points.len() as f64;
@@ -130,13 +134,16 @@ fn mlp_step() -> calc_dl::Result<String> {
 
     // Tensor tape: one node per matrix op.
     let mut tensor_net = net.clone();
-    let x = Tensor::constant(moons.x.clone());
-    let y = Tensor::constant(moons.y_column());
+    let (xa, ya) = (
+        moons.x.clone().into_shared(),
+        moons.y_column().into_shared(),
+    );
     let mut flat = tensor_net.params();
     let mut sgd = Sgd::new(lr);
     let mut tensor_nodes = 0;
     let mut tensor_step =
         |net: &mut Mlp, flat: &mut Vec<f64>, nodes: &mut usize| -> calc_dl::Result<f64> {
+            let (x, y) = (Tensor::constant(xa.clone()), Tensor::constant(ya.clone()));
             let (loss, grads) = net.value_and_grad(&x, |out| {
                 let l = tensor::hinge(out, &y);
                 *nodes = Tensor::tape_len();

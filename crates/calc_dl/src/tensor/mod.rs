@@ -35,6 +35,7 @@ use ndarray::{ArcArray2, Array1, Array2};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 
 /// The id of a value that is not on the tape.
 const CONSTANT: u32 = u32::MAX;
@@ -97,6 +98,9 @@ fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
 /// A 2-D array of `f64` that may track gradients: a cheap-to-clone handle to a value and its place on this
 /// thread's tensor tape.
 ///
+/// A tensor belongs to the thread that made it (as [`Var`](crate::Var)), so it is neither `Send` nor
+/// `Sync`; send its [`value`](Tensor::value) instead.
+///
 /// Ops whose shapes can disagree ([`matmul`](Tensor::matmul), [`add`](Tensor::add), …) return
 /// [`Result`]; elementwise functions cannot fail. Gradients accumulate over repeated
 /// [`backward`](Tensor::backward) calls until [`zero_grad`](Tensor::zero_grad), as in PyTorch.
@@ -105,6 +109,8 @@ pub struct Tensor {
     id: u32,
     epoch: u32,
     value: ArcArray2<f64>,
+    /// A tensor's id refers to its own thread's tape, so it must not move to another thread.
+    _thread_local: PhantomData<*const ()>,
 }
 
 impl Tensor {
@@ -120,6 +126,7 @@ impl Tensor {
             id: CONSTANT,
             epoch: 0,
             value: value.into(),
+            _thread_local: PhantomData,
         }
     }
 
@@ -284,6 +291,7 @@ impl Tensor {
             id,
             epoch: t.epoch,
             value,
+            _thread_local: PhantomData,
         }
     }
 
