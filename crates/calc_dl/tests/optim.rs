@@ -345,3 +345,24 @@ fn vanishing_gradient_in_a_hundred_layers() {
     let ratio = relu_he[0] / relu_he[99];
     assert!(ratio > 1e-2 && ratio < 1e2, "relu+He ratio {ratio}");
 }
+
+/// The fused linear-regression gradient (unrolled for 8 features, generic for 5) against the tensor tape.
+#[test]
+fn linear_regression_gradient_matches_tensor_tape() {
+    for k in [8, 5] {
+        let data = synthetic_regression(103, &vec![0.5; k], 1.0, 0.3, 11).unwrap();
+        let p: Vec<f64> = (0..=k).map(|i| i as f64 * 0.1 - 0.3).collect();
+        let (loss, g) = LinearRegression { data: &data }.value_and_grad(&p).unwrap();
+        let x = Tensor::constant(data.x.clone());
+        let y = Tensor::constant(data.y_column());
+        let w = Array2::from_shape_vec((k, 1), p[..k].to_vec()).unwrap();
+        let b = Array2::from_elem((1, 1), p[k]);
+        let (tl, tg) = calc_dl::tensor::value_and_grad(&[w, b], |q| {
+            calc_dl::tensor::mse(&x.matmul(&q[0])?.add(&q[1])?, &y)
+        })
+        .unwrap();
+        assert!((loss - tl).abs() < 1e-12 * tl.max(1.0));
+        let tg: Vec<f64> = tg.iter().flat_map(|a| a.iter().copied()).collect();
+        assert!(close(&g, &tg, 1e-12), "{k}: {g:?} vs {tg:?}");
+    }
+}
