@@ -155,6 +155,21 @@ impl Linear {
         Ok(Linear { w, b })
     }
 
+    /// A layer drawn from a ChaCha8 generator seeded with `seed`, for a notebook without its own `rand`.
+    ///
+    /// ```
+    /// use calc_dl::prelude::*;
+    /// let layer = Linear::seeded(2, 1, Init::Xavier, 42)?;
+    /// let x = Tensor::constant(array![[1.0, 2.0]]);
+    /// let (w, b) = (Tensor::new(layer.w.clone()), Tensor::new(layer.b.clone()));
+    /// Linear::apply(&x, &w, &b)?.sum().backward()?;
+    /// assert_eq!(w.grad()?, array![[1.0], [2.0]]); // d(x·w + b)/dw = xᵀ
+    /// # Ok::<(), calc_dl::Error>(())
+    /// ```
+    pub fn seeded(fan_in: usize, fan_out: usize, init: Init, seed: u64) -> Result<Linear> {
+        Linear::new(fan_in, fan_out, init, &mut ChaCha8Rng::seed_from_u64(seed))
+    }
+
     /// `x · w + b` on the tape, with the weights passed as tensors (parameters or constants).
     pub fn apply(x: &Tensor, w: &Tensor, b: &Tensor) -> Result<Tensor> {
         x.matmul(w)?.add(b)
