@@ -366,3 +366,55 @@ fn linear_regression_gradient_matches_tensor_tape() {
         assert!(close(&g, &tg, 1e-12), "{k}: {g:?} vs {tg:?}");
     }
 }
+
+/// Five steps of each first-order method on `½(x₀² + 10x₁² + 0.1x₂²)` from `(1, -2, 0.5)`, against the
+/// parameters `torch.optim` (2.x, float64) reaches with the same settings.
+#[test]
+fn first_order_methods_match_torch_optim() {
+    let torch: Vec<(Box<dyn Optimizer>, [f64; 3])> = vec![
+        (
+            Box::new(Sgd::new(0.05)),
+            [0.7737809375, -0.0625, 0.48762437656093754],
+        ),
+        (
+            Box::new(Momentum::new(0.05)),
+            [0.41715593749999996, 1.0435999999999996, 0.4675257239359375],
+        ),
+        (
+            Box::new(Nesterov::new(0.05)),
+            [
+                0.31594230506562493,
+                0.022274375000000023,
+                0.4587751083912047,
+            ],
+        ),
+        (
+            Box::new(AdaGrad::new(0.1)),
+            [0.6977148620648239, -1.6867615981289752, 0.2226917846208072],
+        ),
+        (
+            Box::new(RmsProp::default()),
+            [0.696465799281033, -1.685481578522089, 0.22157133990447936],
+        ),
+        (
+            Box::new(Adam::new(0.1)),
+            [0.507963661927221, -1.502955780256633, 0.0278145494131503],
+        ),
+    ];
+    for (mut opt, expected) in torch {
+        let mut x = vec![1.0, -2.0, 0.5];
+        let mut p = FnProblem::new(
+            |_: &[f64]| 0.0,
+            |x: &[f64]| vec![x[0], 10.0 * x[1], 0.1 * x[2]],
+        );
+        for _ in 0..5 {
+            let g = vec![x[0], 10.0 * x[1], 0.1 * x[2]];
+            opt.step(&mut p, &mut x, 0.0, &g).unwrap();
+        }
+        assert!(
+            close(&x, &expected, 1e-14),
+            "{}: {x:?} vs torch {expected:?}",
+            opt.name()
+        );
+    }
+}

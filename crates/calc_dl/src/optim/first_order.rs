@@ -193,7 +193,7 @@ impl AdaGrad {
         let s = state_for(&mut self.sum_sq, x.len(), "AdaGrad")?;
         for ((x, g), s) in x.iter_mut().zip(grad).zip(s.iter_mut()) {
             *s += g * g;
-            *x -= lr * g / (s.sqrt() + eps);
+            *x -= lr * (g / (s.sqrt() + eps)); // torch's addcdiv: lr·(g / std)
         }
         Ok(())
     }
@@ -243,7 +243,7 @@ impl RmsProp {
         let s = state_for(&mut self.mean_sq, x.len(), "RMSProp")?;
         for ((x, g), s) in x.iter_mut().zip(grad).zip(s.iter_mut()) {
             *s = a * *s + (1.0 - a) * g * g;
-            *x -= lr * g / (s.sqrt() + eps);
+            *x -= lr * (g / (s.sqrt() + eps)); // torch's addcdiv: lr·(g / std)
         }
         Ok(())
     }
@@ -317,7 +317,7 @@ impl Adam {
             *m += (g - *m) * (1.0 - b1); // torch's lerp
             *v = *v * b2 + (1.0 - b2) * g * g;
             let denom = v.sqrt() / bc2_sqrt + self.eps;
-            *x -= step_size * *m / denom;
+            *x -= step_size * (*m / denom); // torch's addcdiv
         }
         Ok(())
     }

@@ -6,16 +6,18 @@ use super::{Input, Node, Op, CONSTANT};
 use crate::ops::{sigmoid, Unary};
 use ndarray::{Array2, Zip};
 
-/// Gradients of node `from` with respect to every node `start..=from`, indexed by node id (`None` where
-/// nothing flows). Nodes before `start` belong to an enclosing computation and receive nothing.
+/// Gradients of node `from` with respect to every node `start..=from`, at index `id - start` (`None`
+/// where nothing flows). Nodes before `start` belong to an enclosing computation and receive nothing.
 pub(crate) fn sweep(nodes: &[Node], from: usize, start: usize) -> Vec<Option<Array2<f64>>> {
-    let mut grads: Vec<Option<Array2<f64>>> = vec![None; from + 1];
-    grads[from] = Some(Array2::ones(nodes[from].value.dim()));
+    let mut grads: Vec<Option<Array2<f64>>> = vec![None; from + 1 - start];
+    grads[from - start] = Some(Array2::ones(nodes[from].value.dim()));
     for id in (start..=from).rev() {
-        let Some(g) = grads[id].take() else { continue };
+        let Some(g) = grads[id - start].take() else {
+            continue;
+        };
         let node = &nodes[id];
         if let Op::Leaf = node.op {
-            grads[id] = Some(g); // leaves keep their gradient for the caller
+            grads[id - start] = Some(g); // leaves keep their gradient for the caller
             continue;
         }
         let mut send = |input: &Input, contribution: Array2<f64>| {
@@ -23,7 +25,7 @@ pub(crate) fn sweep(nodes: &[Node], from: usize, start: usize) -> Vec<Option<Arr
             if to == CONSTANT || (to as usize) < start {
                 return;
             }
-            match &mut grads[to as usize] {
+            match &mut grads[to as usize - start] {
                 Some(acc) => *acc += &contribution,
                 slot => *slot = Some(contribution),
             }

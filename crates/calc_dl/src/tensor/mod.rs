@@ -350,7 +350,7 @@ where
                 leaves
                     .iter()
                     .map(|l| {
-                        g[l.id as usize]
+                        g[l.id as usize - start]
                             .take()
                             .unwrap_or_else(|| Array2::zeros(l.shape()))
                     })
