@@ -43,6 +43,14 @@ pub enum Error {
         last_finite: f64,
     },
 
+    /// A method needs something the problem does not provide (Newton's method without a Hessian).
+    #[error("{what} is not available: {hint}")]
+    Unsupported { what: String, hint: String },
+
+    /// A linear system had no unique solution.
+    #[error("{what} is singular or nearly so (no unique solution): {hint}")]
+    Singular { what: String, hint: String },
+
     /// Reading or parsing data failed.
     #[error("could not read {what}: {reason}")]
     Data { what: String, reason: String },

@@ -22,6 +22,7 @@
 //! # Ok::<(), calc_dl::Error>(())
 //! ```
 
+pub mod data;
 pub mod diff;
 pub mod display;
 pub mod dual;
@@ -29,12 +30,16 @@ pub mod error;
 pub mod graph;
 pub mod jet;
 pub mod linalg;
+pub mod nn;
 pub mod numeric;
 pub mod ops;
+pub mod optim;
 pub mod plot;
+pub mod regression;
 pub mod reverse;
 pub mod scalar;
 pub mod table;
+pub mod tensor;
 
 pub use diff::{
     check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative, taylor,
@@ -66,10 +71,16 @@ pub mod prelude {
     pub use crate::graph::Graph;
     pub use crate::jet::Jet;
     pub use crate::linalg::{classify, symmetric_eigenvalues, Curvature};
+    pub use crate::nn::{Activation, Init, Linear, Loss, Mlp};
     pub use crate::numeric;
+    pub use crate::optim::{
+        self, AdaGrad, Adam, Lbfgs, Minimizer, Momentum, Nesterov, Newton, Objective, Optimizer,
+        Problem, RmsProp, Schedule, Sgd,
+    };
     pub use crate::plot::{self, Figure, Plot};
     pub use crate::reverse::Var;
     pub use crate::scalar::Scalar;
     pub use crate::table::Table;
+    pub use crate::tensor::{self, Tensor};
     pub use ndarray::{array, Array1, Array2};
 }
