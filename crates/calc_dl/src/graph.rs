@@ -50,13 +50,7 @@ impl Var {
             let mut stack = vec![root];
             seen[root] = true;
             while let Some(i) = stack.pop() {
-                let node = &t.nodes[i];
-                let arity = match node.op {
-                    Op::Sink | Op::Leaf => 0,
-                    Op::Binary(_) => 2,
-                    _ => 1,
-                };
-                for &a in &node.args[..arity] {
+                for &a in t.arguments(i) {
                     if !std::mem::replace(&mut seen[a as usize], true) {
                         stack.push(a as usize);
                     }
@@ -71,19 +65,14 @@ impl Var {
             let nodes = order
                 .iter()
                 .map(|&i| {
-                    let node = &t.nodes[i];
-                    let arity = match node.op {
-                        Op::Sink | Op::Leaf => 0,
-                        Op::Binary(_) => 2,
-                        _ => 1,
-                    };
-                    for &a in &node.args[..arity] {
+                    for &a in t.arguments(i) {
                         edges.push((position[a as usize], position[i]));
                     }
+                    let info = t.info[i];
                     GraphNode {
                         name: t.names.get(&(i as u32)).cloned(),
-                        op: op_label(&node.op),
-                        value: node.value,
+                        op: op_label(&info.op),
+                        value: info.value,
                         grad: t.grads.get(i).copied(),
                     }
                 })

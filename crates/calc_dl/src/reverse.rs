@@ -45,10 +45,25 @@ pub enum Op {
     ConstRight(Binary, f64),
 }
 
+/// A node as recorded: its arguments with the local partial derivatives, its value and its op.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Node {
     pub(crate) args: [u32; 2],
     pub(crate) partials: [f64; 2],
+    pub(crate) value: f64,
+    pub(crate) op: Op,
+}
+
+/// What the backward sweep reads of a node (24 bytes, so the sweep streams through little memory).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Link {
+    pub(crate) args: [u32; 2],
+    pub(crate) partials: [f64; 2],
+}
+
+/// What only a drawing reads of a node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Info {
     pub(crate) value: f64,
     pub(crate) op: Op,
 }
@@ -60,8 +75,10 @@ const SINK: Node = Node {
     op: Op::Sink,
 };
 
+/// The recorded nodes, split by who reads them.
 pub(crate) struct Tape {
-    pub(crate) nodes: Vec<Node>,
+    pub(crate) links: Vec<Link>,
+    pub(crate) info: Vec<Info>,
     /// Gradients accumulated by [`Var::backward`], one per node (shorter until the first backward).
     pub(crate) grads: Vec<f64>,
     /// Adjoints of the sweep in progress.
@@ -71,7 +88,13 @@ pub(crate) struct Tape {
 
 thread_local! {
     static TAPE: UnsafeCell<Tape> = const {
-        UnsafeCell::new(Tape { nodes: Vec::new(), grads: Vec::new(), scratch: Vec::new(), names: BTreeMap::new() })
+        UnsafeCell::new(Tape {
+            links: Vec::new(),
+            info: Vec::new(),
+            grads: Vec::new(),
+            scratch: Vec::new(),
+            names: BTreeMap::new(),
+        })
     };
     /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised. Kept apart from
     /// the tape because every operation reads it.
@@ -97,15 +120,44 @@ impl Tape {
     /// value exists only after [`Tape::push_leaf`] put the sink there.
     #[inline(always)]
     fn push(&mut self, node: Node) -> u32 {
-        debug_assert!(!self.nodes.is_empty());
-        let idx = self.nodes.len() as u32;
-        self.nodes.push(node);
+        debug_assert!(!self.links.is_empty());
+        let idx = self.links.len() as u32;
+        self.links.push(Link {
+            args: node.args,
+            partials: node.partials,
+        });
+        self.info.push(Info {
+            value: node.value,
+            op: node.op,
+        });
         idx
     }
 
+    /// The tape indices node `i` was computed from (none for an input, one when the other was a constant).
+    pub(crate) fn arguments(&self, i: usize) -> &[u32] {
+        let arity = match self.info[i].op {
+            Op::Sink | Op::Leaf => 0,
+            Op::Binary(_) => 2,
+            Op::Unary(_) | Op::ConstLeft(..) | Op::ConstRight(..) => 1,
+        };
+        &self.links[i].args[..arity]
+    }
+
+    /// How many nodes are recorded, the sink included.
+    pub(crate) fn len(&self) -> usize {
+        self.links.len()
+    }
+
     fn push_leaf(&mut self, value: f64) -> Var {
-        if self.nodes.is_empty() {
-            self.nodes.push(SINK);
+        if self.links.is_empty() {
+            self.links.push(Link {
+                args: SINK.args,
+                partials: SINK.partials,
+            });
+            self.info.push(Info {
+                value: SINK.value,
+                op: SINK.op,
+            });
         }
         Var::handle(
             self.push(Node {
@@ -126,7 +178,7 @@ impl Tape {
         let adj = &mut self.scratch[..=from];
         adj[start..].fill(0.0);
         adj[from] = 1.0;
-        for (i, node) in self.nodes[start..=from].iter().enumerate().rev() {
+        for (i, node) in self.links[start..=from].iter().enumerate().rev() {
             let [p, q] = node.args.map(|a| a as usize);
             // Every argument was recorded before its node, so p, q < start + i <= from < adj.len().
             debug_assert!(p < start + i && q < start + i);
@@ -141,7 +193,8 @@ impl Tape {
 
     /// Truncates the tape back to `len` nodes (what a scoped computation recorded is dropped).
     fn truncate(&mut self, len: usize) {
-        self.nodes.truncate(len.max(1));
+        self.links.truncate(len.max(1));
+        self.info.truncate(len.max(1));
         self.grads.truncate(len);
         self.names.split_off(&(len as u32));
     }
@@ -214,7 +267,7 @@ impl Var {
 
     /// The tape index of a value recorded on the current tape, `None` for a constant or a stale handle.
     pub(crate) fn live_index(&self) -> Option<usize> {
-        (self.is_live() && with_tape(|t| (self.idx as usize) < t.nodes.len()))
+        (self.is_live() && with_tape(|t| (self.idx as usize) < t.len()))
             .then_some(self.idx as usize)
     }
 
@@ -235,8 +288,8 @@ impl Var {
         let from = self.checked_index("call backward()")?;
         with_tape(|t| {
             t.sweep(from, 1);
-            if t.grads.len() < t.nodes.len() {
-                t.grads.resize(t.nodes.len(), 0.0);
+            if t.grads.len() < t.len() {
+                t.grads.resize(t.len(), 0.0);
             }
             for (g, a) in t.grads[1..=from].iter_mut().zip(&t.scratch[1..=from]) {
                 *g += a;
@@ -267,14 +320,15 @@ impl Var {
     pub fn reset_tape() {
         with_tape(|t| {
             t.truncate(0);
-            t.nodes.clear();
+            t.links.clear();
+            t.info.clear();
         });
         EPOCH.with(|e| e.set(e.get().wrapping_add(1)));
     }
 
     /// How many nodes this thread's tape holds.
     pub fn tape_len() -> usize {
-        with_tape(|t| t.nodes.len().saturating_sub(1))
+        with_tape(|t| t.len().saturating_sub(1))
     }
 
     #[inline(always)]

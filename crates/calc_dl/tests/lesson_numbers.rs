@@ -336,3 +336,19 @@ fn jacobian_of_a_layer() {
         .zip(w.iter().flatten())
         .all(|(a, b)| (a - b).abs() < 1e-9));
 }
+
+#[test]
+fn saturated_slopes_keep_full_precision() {
+    // Where tanh and sigmoid saturate, 1 - tanh² and s(1 - s) cancel to 0; the slopes are tiny but not 0.
+    let sech2 = |x: f64| 1.0 / x.cosh().powi(2);
+    for x in [5.0, 20.0, -30.0] {
+        assert!(close(derivative(|v| v.tanh(), x).unwrap(), sech2(x), 1e-14));
+        assert!(close(grad(|v| v[0].tanh(), &[x]).unwrap()[0], sech2(x), 1e-14));
+    }
+    // sigmoid'(40) = e^-40 / (1 + e^-40)^2
+    let e = (-40f64).exp();
+    let exact = e / (1.0 + e).powi(2);
+    assert!(derivative(|v| v.sigmoid(), 40.0).unwrap() / exact - 1.0 < 1e-14);
+    assert!(second_derivative(|v| v.sigmoid(), 40.0).unwrap() < 0.0);
+    assert!(taylor(|v| v.tanh(), 20.0, 2).unwrap().coeffs[1] / sech2(20.0) - 1.0 < 1e-14);
+}

@@ -119,7 +119,9 @@ fn wants(input: &Input, start: usize) -> bool {
     input.id != CONSTANT && input.id as usize >= start
 }
 
-/// `g · f'(x)` elementwise, reusing `g`'s buffer; sigmoid, tanh and exp read `f'` off the output.
+/// `g · f'(x)` elementwise, reusing `g`'s buffer; exp reads `f'` off the output. Sigmoid and tanh take
+/// the slope from the input (`Unary::derivs`): from the output, `s(1 - s)` and `1 - t²` cancel to 0 where
+/// they saturate, and the vanishing-gradient lesson measures exactly those tiny slopes.
 fn unary_backward(
     op: Unary,
     mut g: Array2<f64>,
@@ -134,10 +136,6 @@ fn unary_backward(
                 *g = 0.0;
             }
         }),
-        Unary::Sigmoid => Zip::from(&mut g)
-            .and(y)
-            .for_each(|g, &s| *g *= s * (1.0 - s)),
-        Unary::Tanh => Zip::from(&mut g).and(y).for_each(|g, &t| *g *= 1.0 - t * t),
         Unary::Exp => Zip::from(&mut g).and(y).for_each(|g, &e| *g *= e),
         Unary::Neg => g.mapv_inplace(|g| -g),
         Unary::Powi(2) => Zip::from(&mut g).and(x).for_each(|g, &x| *g *= 2.0 * x),
