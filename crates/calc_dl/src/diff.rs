@@ -52,7 +52,7 @@ pub fn grad(f: impl FnOnce(&[Var]) -> Var, x: &[f64]) -> Result<Vec<f64>> {
 /// `(f(x), ∇f(x))` by reverse mode. What `f` records is dropped from the tape afterwards.
 pub fn value_and_grad(f: impl FnOnce(&[Var]) -> Var, x: &[f64]) -> Result<(f64, Vec<f64>)> {
     check_point("x", x)?;
-    Ok(value_and_grad_scoped(f, x))
+    value_and_grad_scoped(f, x)
 }
 
 /// The m × n Jacobian of `f: ℝⁿ → ℝᵐ`, exact, one forward pass per input.

@@ -38,13 +38,13 @@ fn op_label(op: &Op) -> String {
 impl Var {
     /// The computation graph this value depends on (empty for a constant).
     pub fn graph(&self) -> Graph {
-        let Some(root) = self.live_index() else {
+        let Some((tape, root)) = self.live() else {
             return Graph {
                 nodes: vec![],
                 edges: vec![],
             };
         };
-        with_tape(|t| {
+        with_tape(tape, |t| {
             // Iterative search, so deep graphs cannot overflow the stack.
             let mut seen = vec![false; root + 1];
             let mut stack = vec![root];

@@ -1,10 +1,13 @@
 //! Reverse mode: a tape that records every operation on [`Var`]s, and a backward sweep over it.
 //!
-//! The tape lives in a thread-local arena, so a [`Var`] is a small `Copy` handle (an index and a value) that
-//! can be stored in a notebook variable and used in any function generic over [`Scalar`]. Each node stores
-//! the local partial derivatives of its op, computed when it is recorded; `backward` is then one loop over
-//! the nodes in reverse order of creation, which is a topological order, with no recursion: a chain of a
-//! million nodes is as easy as a chain of three.
+//! Each thread has a tape, and a [`Var`] is a small `Copy` handle: the value, its index on the tape and
+//! the tape itself, so it can be stored in a notebook variable and used in any function generic over
+//! [`Scalar`]. Operations follow their operands' tape rather than asking the thread for one: in a
+//! notebook on the evcxr kernel every cell carries its own copy of this crate (and of its thread-locals),
+//! and a value made in one cell must still back-propagate in the next. Each node stores the local partial
+//! derivatives of its op, computed when it is recorded; `backward` is then one loop over the nodes in
+//! reverse order of creation, which is a topological order, with no recursion: a chain of a million nodes
+//! is as easy as a chain of three.
 //!
 //! ```
 //! use calc_dl::prelude::*;
@@ -22,13 +25,10 @@
 use crate::error::{Error, Result};
 use crate::ops::{Binary, Unary};
 use crate::scalar::{impl_scalar_ops, Scalar};
-use std::cell::{Cell, UnsafeCell};
+use std::cell::UnsafeCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
-
-/// The index of a constant, which is never recorded.
-const CONSTANT: u32 = u32::MAX;
 
 /// What produced a node: the one `match` the graph drawing reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,43 +84,47 @@ pub(crate) struct Tape {
     /// Adjoints of the sweep in progress.
     scratch: Vec<f64>,
     pub(crate) names: BTreeMap<u32, String>,
+    /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised.
+    epoch: u32,
+    /// Set when an op met an operand from another tape (which it then treated as a constant).
+    mixed: bool,
 }
+
+/// A tape, shared by every handle that points at it.
+pub(crate) type TapeCell = UnsafeCell<Tape>;
 
 thread_local! {
-    static TAPE: UnsafeCell<Tape> = const {
-        UnsafeCell::new(Tape {
-            links: Vec::new(),
-            info: Vec::new(),
-            grads: Vec::new(),
-            scratch: Vec::new(),
-            names: BTreeMap::new(),
-        })
-    };
-    /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised. Kept apart from
-    /// the tape because every operation reads it.
-    static EPOCH: Cell<u32> = const { Cell::new(0) };
+    /// This thread's tape for new inputs. Leaked, so that handles can point at it for as long as they
+    /// live (one tape per thread and per copy of the crate, emptied by [`Var::reset_tape`]).
+    static CURRENT: &'static TapeCell = Box::leak(Box::new(UnsafeCell::new(Tape {
+        links: vec![Link { args: SINK.args, partials: SINK.partials }],
+        info: vec![Info { value: SINK.value, op: SINK.op }],
+        grads: Vec::new(),
+        scratch: Vec::new(),
+        names: BTreeMap::new(),
+        epoch: 0,
+        mixed: false,
+    })));
 }
 
-/// Runs `f` with this thread's tape.
-#[inline(always)]
-pub(crate) fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
-    // SAFETY: the tape is thread-local, and every caller (all in this crate) passes a closure that only
-    // touches the tape: it never runs user code nor calls `with_tape` again, so no other reference to the
-    // tape exists while `f` runs. (A `RefCell`'s run-time check costs a noticeable share of one record.)
-    TAPE.with(|t| f(unsafe { &mut *t.get() }))
+fn current() -> &'static TapeCell {
+    CURRENT.with(|t| *t)
 }
 
+/// Runs `f` with the tape.
 #[inline(always)]
-fn epoch() -> u32 {
-    EPOCH.with(Cell::get)
+pub(crate) fn with_tape<R>(tape: &'static TapeCell, f: impl FnOnce(&mut Tape) -> R) -> R {
+    // SAFETY: a tape is only reached from the thread that made it (`Var` is neither Send nor Sync), and
+    // every caller (all in this crate) passes a closure that only touches the tape: it never runs user
+    // code nor calls `with_tape` again, so no other reference to the tape exists while `f` runs. (A
+    // `RefCell`'s run-time check costs a noticeable share of recording one operation.)
+    f(unsafe { &mut *tape.get() })
 }
 
 impl Tape {
-    /// Records a node. The sink is in place: an op records only when an argument is live, and a live
-    /// value exists only after [`Tape::push_leaf`] put the sink there.
+    /// Records a node; the sink is always at index 0.
     #[inline(always)]
     fn push(&mut self, node: Node) -> u32 {
-        debug_assert!(!self.links.is_empty());
         let idx = self.links.len() as u32;
         self.links.push(Link {
             args: node.args,
@@ -148,27 +152,6 @@ impl Tape {
         self.links.len()
     }
 
-    fn push_leaf(&mut self, value: f64) -> Var {
-        if self.links.is_empty() {
-            self.links.push(Link {
-                args: SINK.args,
-                partials: SINK.partials,
-            });
-            self.info.push(Info {
-                value: SINK.value,
-                op: SINK.op,
-            });
-        }
-        Var::handle(
-            self.push(Node {
-                op: Op::Leaf,
-                value,
-                ..SINK
-            }),
-            value,
-        )
-    }
-
     /// Fills `scratch[start..=from]` with d(node `from`)/d(node i). Arguments below `start` (the sink, or
     /// nodes of an enclosing computation) receive contributions that nobody reads.
     fn sweep(&mut self, from: usize, start: usize) {
@@ -193,14 +176,15 @@ impl Tape {
 
     /// Truncates the tape back to `len` nodes (what a scoped computation recorded is dropped).
     fn truncate(&mut self, len: usize) {
-        self.links.truncate(len.max(1));
-        self.info.truncate(len.max(1));
+        let len = len.max(1); // the sink stays
+        self.links.truncate(len);
+        self.info.truncate(len);
         self.grads.truncate(len);
         self.names.split_off(&(len as u32));
     }
 }
 
-/// A reverse-mode variable: a value plus its place on the thread's tape.
+/// A reverse-mode variable: a value plus its place on a tape.
 ///
 /// Make inputs with [`Var::new`], compute with them as with `f64`, call [`backward`](Var::backward) on
 /// the scalar result and read each input's [`grad`](Var::grad). Gradients accumulate over repeated
@@ -209,6 +193,8 @@ impl Tape {
 /// A `Var` belongs to the thread that made it, so it is neither `Send` nor `Sync`.
 #[derive(Clone, Copy)]
 pub struct Var {
+    /// `None` for a constant.
+    tape: Option<&'static TapeCell>,
     idx: u32,
     epoch: u32,
     value: f64,
@@ -216,26 +202,42 @@ pub struct Var {
 }
 
 impl Var {
-    /// A new input that tracks gradients (PyTorch's `requires_grad=True`).
+    /// A new input that tracks gradients (PyTorch's `requires_grad=True`), on this thread's tape.
     pub fn new(value: f64) -> Self {
-        with_tape(|t| t.push_leaf(value))
+        Var::leaf(current(), value)
+    }
+
+    /// A new input on the same tape as `other` (a constant `other` gives a plain [`Var::new`]).
+    ///
+    /// In a notebook each cell that calls [`Var::new`] records on a tape of its own; to combine a new input
+    /// with values made in an earlier cell, make it with `Var::new_like(&earlier, value)`.
+    pub fn new_like(other: &Var, value: f64) -> Self {
+        Var::leaf(other.tape.unwrap_or_else(current), value)
+    }
+
+    fn leaf(tape: &'static TapeCell, value: f64) -> Self {
+        with_tape(tape, |t| {
+            let idx = t.push(Node {
+                op: Op::Leaf,
+                value,
+                ..SINK
+            });
+            Var {
+                tape: Some(tape),
+                idx,
+                epoch: t.epoch,
+                value,
+                _thread_local: PhantomData,
+            }
+        })
     }
 
     /// A value that does not track gradients (PyTorch's `requires_grad=False`): nothing is recorded for it.
     pub fn constant(value: f64) -> Self {
         Var {
-            idx: CONSTANT,
+            tape: None,
+            idx: 0,
             epoch: 0,
-            value,
-            _thread_local: PhantomData,
-        }
-    }
-
-    #[inline(always)]
-    fn handle(idx: u32, value: f64) -> Self {
-        Var {
-            idx,
-            epoch: epoch(),
             value,
             _thread_local: PhantomData,
         }
@@ -248,45 +250,49 @@ impl Var {
 
     /// Whether gradients flow to this value.
     pub fn requires_grad(&self) -> bool {
-        self.idx != CONSTANT
+        self.tape.is_some()
     }
 
-    /// Recorded on the current tape (not a constant, not from before a reset).
+    /// The tape this value is recorded on, unless it is a constant or was recorded before a reset.
     #[inline(always)]
-    fn is_live(&self) -> bool {
-        self.idx != CONSTANT && self.epoch == epoch()
+    fn live_tape(&self) -> Option<&'static TapeCell> {
+        self.tape
+            .filter(|&tape| with_tape(tape, |t| t.epoch == self.epoch))
+    }
+
+    /// The tape and index of a value recorded on a live tape.
+    pub(crate) fn live(&self) -> Option<(&'static TapeCell, usize)> {
+        self.live_tape().map(|tape| (tape, self.idx as usize))
     }
 
     /// Gives the value a name, shown in drawings of the computation graph.
     pub fn named(self, name: &str) -> Self {
-        if let Some(i) = self.live_index() {
-            with_tape(|t| t.names.insert(i as u32, name.to_string()));
+        if let Some((tape, i)) = self.live() {
+            with_tape(tape, |t| t.names.insert(i as u32, name.to_string()));
         }
         self
     }
 
-    /// The tape index of a value recorded on the current tape, `None` for a constant or a stale handle.
-    pub(crate) fn live_index(&self) -> Option<usize> {
-        (self.is_live() && with_tape(|t| (self.idx as usize) < t.len()))
-            .then_some(self.idx as usize)
-    }
-
-    fn checked_index(&self, action: &str) -> Result<usize> {
-        if self.idx == CONSTANT {
+    fn checked(&self, action: &str) -> Result<(&'static TapeCell, usize)> {
+        if self.tape.is_none() {
             return Err(Error::NoGrad(format!(
                 "cannot {action}: this value does not require grad and has no grad_fn (it was made with \
                  Var::constant, PyTorch's requires_grad=False); make the input with Var::new to track gradients"
             )));
         }
-        self.live_index().ok_or_else(|| {
+        let (tape, i) = self.live().ok_or_else(|| {
             Error::NoGrad(format!("cannot {action}: this value was recorded before Var::reset_tape(); compute it again"))
-        })
+        })?;
+        if with_tape(tape, |t| t.mixed) {
+            return Err(mixed_error(action));
+        }
+        Ok((tape, i))
     }
 
     /// Back-propagates from this value: adds d(self)/d(node) to the gradient of every node it depends on.
     pub fn backward(&self) -> Result<()> {
-        let from = self.checked_index("call backward()")?;
-        with_tape(|t| {
+        let (tape, from) = self.checked("call backward()")?;
+        with_tape(tape, |t| {
             t.sweep(from, 1);
             if t.grads.len() < t.len() {
                 t.grads.resize(t.len(), 0.0);
@@ -300,14 +306,14 @@ impl Var {
 
     /// The gradient accumulated by `backward` calls so far (0 before the first one reaches this value).
     pub fn grad(&self) -> Result<f64> {
-        let i = self.checked_index("read grad")?;
-        Ok(with_tape(|t| t.grads.get(i).copied().unwrap_or(0.0)))
+        let (tape, i) = self.checked("read grad")?;
+        Ok(with_tape(tape, |t| t.grads.get(i).copied().unwrap_or(0.0)))
     }
 
     /// Sets this value's accumulated gradient back to 0.
     pub fn zero_grad(&self) {
-        if let Some(i) = self.live_index() {
-            with_tape(|t| {
+        if let Some((tape, i)) = self.live() {
+            with_tape(tape, |t| {
                 if let Some(g) = t.grads.get_mut(i) {
                     *g = 0.0;
                 }
@@ -318,23 +324,40 @@ impl Var {
     /// Empties this thread's tape. Handles made before are stale afterwards: using them in arithmetic
     /// treats them as constants, and `backward`/`grad` on them return an error.
     pub fn reset_tape() {
-        with_tape(|t| {
-            t.truncate(0);
-            t.links.clear();
-            t.info.clear();
+        with_tape(current(), |t| {
+            t.truncate(1);
+            t.epoch = t.epoch.wrapping_add(1);
+            t.mixed = false;
         });
-        EPOCH.with(|e| e.set(e.get().wrapping_add(1)));
     }
 
     /// How many nodes this thread's tape holds.
     pub fn tape_len() -> usize {
-        with_tape(|t| t.len().saturating_sub(1))
+        with_tape(current(), |t| t.len() - 1)
     }
 
     #[inline(always)]
-    fn record(node: Node) -> Var {
-        Var::handle(with_tape(|t| t.push(node)), node.value)
+    fn record(tape: &'static TapeCell, node: Node) -> Var {
+        with_tape(tape, |t| {
+            let idx = t.push(node);
+            Var {
+                tape: Some(tape),
+                idx,
+                epoch: t.epoch,
+                value: node.value,
+                _thread_local: PhantomData,
+            }
+        })
     }
+}
+
+fn mixed_error(action: &str) -> Error {
+    Error::NoGrad(format!(
+        "cannot {action}: the computation mixed values from two different tapes, so some gradients were not \
+         tracked. In a notebook each cell that calls Var::new starts its own tape: make new inputs that meet \
+         earlier values with Var::new_like(&earlier, value), or create all inputs in one cell; then call \
+         Var::reset_tape() and compute again"
+    ))
 }
 
 impl Scalar for Var {
@@ -350,24 +373,38 @@ impl Scalar for Var {
 
     #[inline(always)]
     fn unary(self, op: Unary) -> Self {
-        if !self.is_live() {
+        let Some(tape) = self.live_tape() else {
             return Var::constant(op.value(self.value));
-        }
+        };
+        // Derivatives are computed here, where `op` is usually a constant the compiler folds, and only
+        // the finished node crosses into the tape.
         let (value, d1, _) = op.derivs(self.value);
-        Var::record(Node {
-            args: [self.idx, 0],
-            partials: [d1, 0.0],
-            value,
-            op: Op::Unary(op),
-        })
+        Var::record(
+            tape,
+            Node {
+                args: [self.idx, 0],
+                partials: [d1, 0.0],
+                value,
+                op: Op::Unary(op),
+            },
+        )
     }
 
     #[inline(always)]
     fn binary(self, rhs: Self, op: Binary) -> Self {
-        let (a, b) = (self.is_live(), rhs.is_live());
-        if !a && !b {
-            return Var::constant(op.value(self.value, rhs.value));
-        }
+        let (a, b) = (self.live_tape(), rhs.live_tape());
+        let (tape, a, b) = match (a, b) {
+            (None, None) => return Var::constant(op.value(self.value, rhs.value)),
+            (Some(t), None) => (t, true, false),
+            (None, Some(t)) => (t, false, true),
+            (Some(t), Some(u)) if std::ptr::eq(t, u) => (t, true, true),
+            (Some(t), Some(_)) => {
+                // Two tapes: keep recording on the left one, with the right operand as a constant, and
+                // make backward() say so instead of returning a silently partial gradient.
+                with_tape(t, |tape| tape.mixed = true);
+                (t, true, false)
+            }
+        };
         let d = op.derivs(self.value, rhs.value);
         let node = if a && b {
             Node {
@@ -391,7 +428,7 @@ impl Scalar for Var {
                 op: Op::ConstLeft(op, self.value),
             }
         };
-        Var::record(node)
+        Var::record(tape, node)
     }
 }
 impl_scalar_ops!(Var);
@@ -410,7 +447,7 @@ impl PartialOrd for Var {
 
 impl fmt::Debug for Var {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.idx == CONSTANT {
+        if self.tape.is_none() {
             write!(f, "Var({}, constant)", self.value)
         } else {
             write!(f, "Var({}, #{})", self.value, self.idx)
@@ -425,20 +462,23 @@ impl fmt::Display for Var {
 }
 
 /// Runs `f` on fresh variables for `x` and returns the value and the gradient, dropping what `f` recorded.
-pub(crate) fn value_and_grad_scoped<F>(f: F, x: &[f64]) -> (f64, Vec<f64>)
+pub(crate) fn value_and_grad_scoped<F>(f: F, x: &[f64]) -> Result<(f64, Vec<f64>)>
 where
     F: FnOnce(&[Var]) -> Var,
 {
-    let (start, inputs) = with_tape(|t| {
-        let inputs: Vec<Var> = x.iter().map(|&value| t.push_leaf(value)).collect();
-        (inputs[0].idx as usize, inputs)
-    });
+    let tape = current();
+    let (start, was_mixed) = with_tape(tape, |t| (t.len(), t.mixed));
+    let inputs: Vec<Var> = x.iter().map(|&value| Var::leaf(tape, value)).collect();
     let y = f(&inputs);
-    let from = y.is_live().then_some(y.idx as usize);
-    with_tape(|t| {
+    let from = match y.live_tape() {
+        Some(t) if std::ptr::eq(t, tape) => Some(y.idx as usize),
+        _ => None,
+    };
+    with_tape(tape, |t| {
         let n = x.len();
+        let mixed = t.mixed && !was_mixed;
         let grads = match from {
-            Some(from) if from >= start => {
+            Some(from) if from >= start && !mixed => {
                 // The output may be one of the inputs, recorded before the others: clear them all.
                 let last = from.max(start + n - 1);
                 if t.scratch.len() <= last {
@@ -452,6 +492,11 @@ where
             _ => vec![0.0; n],
         };
         t.truncate(start);
-        (y.value, grads)
+        t.mixed = was_mixed;
+        if mixed {
+            Err(mixed_error("compute the gradient"))
+        } else {
+            Ok((y.value, grads))
+        }
     })
 }

@@ -81,3 +81,22 @@ fn the_graph_of_a_logistic_neuron_shows_values_and_gradients() {
         .unwrap();
     assert_eq!(wnode.grad, Some(w.grad().unwrap()));
 }
+
+#[test]
+fn values_from_two_tapes_are_reported_not_mixed_silently() {
+    // Two tapes, as two notebook cells with their own copy of the crate would have: a thread stands in.
+    let w = Var::new(2.0);
+    let other = std::thread::spawn(|| {
+        let v = Var::new(3.0);
+        (v * 2.0).value()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(other, 6.0);
+    // A new input made beside `w` shares its tape.
+    let x = Var::new_like(&w, 5.0);
+    let y = w * x;
+    y.backward().unwrap();
+    assert_eq!((w.grad().unwrap(), x.grad().unwrap()), (5.0, 2.0));
+    Var::reset_tape();
+}

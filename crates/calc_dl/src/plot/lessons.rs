@@ -610,6 +610,42 @@ pub fn descent_animation(
         .figure()
 }
 
+/// The descent of [`descent_animation`] as an animated GIF (feature `raster`): one frame per step, the
+/// path so far drawn on the loss curve.
+#[cfg(feature = "raster")]
+pub fn descent_gif(
+    title: &str,
+    f: impl Fn(f64) -> f64,
+    path: &[f64],
+    frame_ms: u32,
+) -> Result<super::Gif> {
+    check_point("the descent path", path)?;
+    let losses: Vec<f64> = path.iter().map(|&w| f(w)).collect();
+    check_point("the loss along the path", &losses)?;
+    let (xs, ys) = samples(&f, around(path), 300);
+    let (lo, hi) = min_max("the loss curve", &ys)?;
+    let points: Vec<(f64, f64)> = path.iter().copied().zip(losses.iter().copied()).collect();
+    let frames = (0..points.len())
+        .map(|k| {
+            let (w, l) = points[k];
+            Plot::new()
+                .title(title)
+                .x_label("w")
+                .y_label("loss")
+                .size(640, 440)
+                .y_range(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+                .line(&xs, &ys, "L(w)")
+                .color(BLUE)
+                .path(&points[..=k], "path")
+                .color(RED)
+                .note(format!("step {k}: w = {}, L = {}", num(w), num(l)))
+                .legend(super::Legend::UpperLeft)
+                .figure()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    super::Gif::from_frames(&frames, frame_ms)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -23,13 +23,19 @@
 mod chart;
 mod contour;
 mod lessons;
+#[cfg(feature = "raster")]
+mod raster;
 mod svg;
 
 pub use chart::{Legend, Marker, Plot};
+#[cfg(feature = "raster")]
+pub use lessons::descent_gif;
 pub use lessons::{
     contour_descent, descent_animation, descent_on_curve, function_and_derivative, gradient_norms,
     learning_rates, regression_line, tangent_lines, taylor_approximations,
 };
+#[cfg(feature = "raster")]
+pub use raster::Gif;
 
 use crate::display::{escape_html, html_display};
 use crate::error::{Error, Result};

@@ -287,3 +287,32 @@ fn gallery() {
         fig.save_svg(dir.join(format!("{name}.svg"))).unwrap();
     }
 }
+
+#[cfg(feature = "raster")]
+mod raster {
+    use crate::plot::{descent_gif, tangent_lines};
+
+    #[test]
+    fn png_has_the_figure_size_and_a_png_signature() {
+        let fig = tangent_lines("접선 tangent", |x| x * x, (-3.0, 3.0), &[-2.0, 0.0, 1.5]).unwrap();
+        let png = fig.to_png().unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        // IHDR width and height, big-endian, at bytes 16..24.
+        let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
+        assert_eq!((w, h), fig.size());
+    }
+
+    #[test]
+    fn gif_has_one_frame_per_step_and_shows_inline() {
+        let path: Vec<f64> = (0..6).map(|k| 3.0 + 0.7f64.powi(k)).collect();
+        let gif = descent_gif("경사하강법", |w| (w - 3.0).powi(2), &path, 200).unwrap();
+        assert_eq!(gif.frames(), 6);
+        assert_eq!(&gif.bytes()[..6], b"GIF89a");
+        assert!(gif
+            .html()
+            .starts_with("<img src=\"data:image/gif;base64,R0lGOD"));
+        assert!(descent_gif("t", |w| w, &[], 200).is_err());
+        assert!(descent_gif("t", |w| w, &[1.0], 5).is_err());
+    }
+}
