@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
+# Steps share 2 cores and one kernel cache: always one after the other, even under make -j.
+.NOTPARALLEL:
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 # The project's `rust` kernel spec lives in the venv; evcxr reads JUPYTER_PATH as one folder.

@@ -6,6 +6,7 @@
 # Usage: scripts/setup.sh [--web] [--no-prewarm]
 #   --web         also install the front-end files for `make book` / `make slides` (npm, web/)
 #   --no-prewarm  skip building the book's dependencies into evcxr's cache
+# Environment: CALC_DL_VENV=/path/to/env installs into that Python environment instead of .venv.
 # Safe to run again and again; on a set-up machine it finishes in a few seconds.
 set -euo pipefail
 
@@ -15,7 +16,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 EVCXR_VERSION=0.22.0
 APT_PACKAGES=(mold)
-VENV="$ROOT/.venv"
+# CALC_DL_VENV: install into an existing Python environment instead (Binder / JupyterHub images).
+VENV="${CALC_DL_VENV:-$ROOT/.venv}"
 KERNEL_DIR="$VENV/share/jupyter/kernels/rust"
 EVCXR_CONFIG_DIR="$ROOT/.cache/evcxr-config"
 
@@ -82,9 +84,9 @@ EVCXR_BIN="$(command -v evcxr_jupyter)"
 # ---------------------------------------------------------------- Python venv
 req_hash="$(sha256sum requirements.txt | cut -d' ' -f1)"
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" = "$req_hash" ]; then
-  ok "Python venv .venv (requirements.txt)"
+  ok "Python environment $VENV (requirements.txt)"
 else
-  step "Creating the Python venv .venv with JupyterLab, nbclient, nbconvert (pip, usually 1-2 minutes)"
+  step "Setting up the Python environment $VENV with JupyterLab, nbclient, nbconvert (pip, usually 1-2 minutes)"
   s=$SECONDS
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt
