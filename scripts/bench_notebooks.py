@@ -26,7 +26,7 @@ GOALS = {"dep": 5.0, "plot": 3.0, "median": 0.8, "book": 300.0}
 # calc_dl's own figure type (issue 4, plots) will wrap this; until it re-exports plotters,
 # the bench names plotters with the same features calc_dl uses, so the cached build is shared.
 PLOT_CELL = r"""
-let svg = {
+{
     use plotters::prelude::*;
     let mut buf = String::new();
     {
@@ -41,9 +41,8 @@ let svg = {
         chart.draw_series(LineSeries::new([(-3.0, x0 * x0 + slope * (-3.0 - x0)), (3.0, x0 * x0 + slope * (3.0 - x0))], &RED)).unwrap();
         root.present().unwrap();
     }
-    buf
-};
-println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", svg);
+    println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", buf);
+}
 """
 
 TYPICAL_CELLS = [
@@ -81,6 +80,7 @@ def one_run(features: list[str]) -> dict:
         if dep:
             r[":dep plotters (bench only)"], _ = k.run(dep)
         r["use calc_dl::prelude::*"], _ = k.run("use calc_dl::prelude::*;")
+        r["first let (stores a var)"], _ = k.run("let x0 = 1.5_f64;")
         plot_code = PLOT_CELL if dep else PLOT_CELL.replace("use plotters::prelude::*;", "use calc_dl::plotters::prelude::*;")
         r["first plot cell"], out = k.run(plot_code)
         if not any("<svg" in str(d) for d in out["data"]):

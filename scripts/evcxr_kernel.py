@@ -22,12 +22,12 @@ class CellError(RuntimeError):
 
 
 class Kernel:
-    def __init__(self, cwd: Path, name: str = "rust", startup_timeout: float = 900):
+    def __init__(self, cwd: Path, name: str = "rust", startup_timeout: float = 900, env: dict | None = None):
         from jupyter_client.manager import KernelManager
 
         t0 = time.monotonic()
         self.km = KernelManager(kernel_name=name)
-        self.km.start_kernel(cwd=str(cwd))
+        self.km.start_kernel(cwd=str(cwd), env={**os.environ, **(env or {})})
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=startup_timeout)

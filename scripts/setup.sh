@@ -63,7 +63,8 @@ else
 fi
 
 # ---------------------------------------------------------------- evcxr_jupyter
-evcxr_ok() { command -v evcxr_jupyter >/dev/null && evcxr_jupyter --version 2>/dev/null | grep -q "$EVCXR_VERSION"; }
+# evcxr_jupyter has no --version flag: ask cargo which version it installed.
+evcxr_ok() { command -v evcxr_jupyter >/dev/null && cargo install --list | grep -q "^evcxr_jupyter v$EVCXR_VERSION:"; }
 if evcxr_ok; then
   ok "evcxr_jupyter $EVCXR_VERSION"
 else
@@ -117,22 +118,35 @@ print(json.dumps({
     "env": {"EVCXR_CONFIG_DIR": sys.argv[2]},
 }, indent=1))
 EOF
-# init.evcxr runs in every new kernel before the first cell (evcxr commands only: any Rust
-# code here would cost a compile at every kernel start). Levers measured with make bench-notebooks:
+# init.evcxr and prelude.rs run in every new kernel before the first cell. Each line below was
+# measured with `make bench-notebooks` (numbers in README.md):
 #   :cache N    keep compiled dependencies between kernels (MiB): the first :dep cell then takes
 #               seconds, not minutes.
-#   :offline 1  resolve crates from cargo's local cache only: the kernel builds the versions that
-#               the workspace's Cargo.lock fetched (the ones the cache holds) and asks no index.
+#   :offline 1  resolve crates from cargo's local cache only: the kernel builds exactly the
+#               versions the workspace's Cargo.lock fetched, which the cache holds (a new patch
+#               release on crates.io would otherwise mean a cold rebuild), and asks no index.
+#               To `:dep` another crate in a cell, run `:offline 0` first.
+#   :opt 0      cells (and the dependencies) compile without optimisation: a plot cell 1.5 s
+#               instead of 5 s, median cell ~0.9 s instead of ~1.5 s, polars cold build 42 s
+#               instead of 170 s. Lesson-sized numerics stay in milliseconds.
+#   prelude.rs  one stored variable: evcxr's first variable costs ~5 s (rust-analyzer loads the
+#               project); paid at kernel start, while the reader reads, not in the first `let`.
+# The book's own `:dep` line stays in the notebooks, not here: a `:dep` in init.evcxr that fails
+# to compile (a library under development) would stop every kernel from starting.
 write_if_changed "$EVCXR_CONFIG_DIR/init.evcxr" <<EOF
 :cache 4096
 :offline 1
+:opt 0
+EOF
+write_if_changed "$EVCXR_CONFIG_DIR/prelude.rs" <<EOF
+let calc_dl_ready = true;
 EOF
 ok "kernel spec rust -> $KERNEL_DIR, evcxr config -> $EVCXR_CONFIG_DIR"
 
 # ---------------------------------------------------------------- crates for the book
 # evcxr builds the notebooks' crate offline (see init.evcxr): every crate calc_dl needs must
 # already be in cargo's registry cache, at the versions of the workspace's Cargo.lock.
-if cargo fetch --locked --offline >/dev/null 2>&1; then
+if cargo fetch --locked --offline --target "$(rustc -vV | sed -n 's/^host: //p')" >/dev/null 2>&1; then
   ok "crates of Cargo.lock in cargo's cache"
 else
   step "Downloading the crates of Cargo.lock (cargo fetch)"

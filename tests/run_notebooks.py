@@ -76,9 +76,12 @@ class Failure:
     cell: int | None  # 1-based position among all cells, as a reader counts them
     message: str
 
-    def render(self, notebook: str) -> str:
+    def render(self, notebook: str, max_lines: int = 20) -> str:
         where = f"{notebook}, cell {self.cell}" if self.cell else notebook
-        body = "\n".join("    " + line for line in self.message.rstrip().splitlines())
+        lines = self.message.strip("\n").splitlines()
+        if len(lines) > max_lines:
+            lines = lines[:max_lines] + [f"... ({len(lines) - max_lines} more lines)"]
+        body = "\n".join("    " + line for line in lines)
         return f"FAIL {where}: {self.kind}\n{body}"
 
 
