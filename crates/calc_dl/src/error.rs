@@ -43,9 +43,21 @@ pub enum Error {
         last_finite: f64,
     },
 
+    /// A method needs something the problem does not provide (Newton's method without a Hessian).
+    #[error("{what} is not available: {hint}")]
+    Unsupported { what: String, hint: String },
+
+    /// A linear system had no unique solution.
+    #[error("{what} is singular or nearly so (no unique solution): {hint}")]
+    Singular { what: String, hint: String },
+
     /// Reading or parsing data failed.
     #[error("could not read {what}: {reason}")]
     Data { what: String, reason: String },
+
+    /// Drawing or writing an output (figure, table, file) failed.
+    #[error("could not write {what}: {reason}")]
+    Output { what: String, reason: String },
 }
 
 /// The crate's result type.
@@ -72,6 +84,13 @@ impl Error {
             what: what.into(),
             expected: expected.to_string(),
             found: found.to_string(),
+        }
+    }
+
+    pub(crate) fn output(what: impl Into<String>, reason: impl ToString) -> Self {
+        Error::Output {
+            what: what.into(),
+            reason: reason.to_string(),
         }
     }
 

@@ -3,13 +3,18 @@
 //! Each op propagates whole truncated power series with the classic recurrences (Griewank & Walther,
 //! *Evaluating Derivatives*, ch. 13), so the k-th derivative costs O(k²) instead of the O(2ᵏ) of nested duals.
 
-use crate::ops::{sigmoid, Binary, Unary};
+use crate::ops::{sigmoid, tanh_slope, Binary, Unary};
 use crate::scalar::{impl_scalar_ops, Scalar};
 use std::fmt;
 
 /// The largest order a [`Jet`] holds.
 pub const MAX_ORDER: usize = 15;
 const CAP: usize = MAX_ORDER + 1;
+
+/// The k-th coefficient of the square of the series `v`.
+fn square_coeff(v: &[f64], k: usize) -> f64 {
+    (0..=k).map(|i| v[i] * v[k - i]).sum()
+}
 
 /// A truncated Taylor series `c[0] + c[1] t + … + c[order] t^order`; `c[k] = f⁽ᵏ⁾(x₀) / k!`.
 #[derive(Clone, Copy, PartialEq)]
@@ -77,12 +82,13 @@ impl Jet {
     }
 
     /// `v` with `v' = u' · w(v)`, where `w` is given coefficient by coefficient from `v` so far:
-    /// the shared shape of exp, tanh and sigmoid (`w = v`, `1 - v²`, `v - v²`).
-    fn ode(u: &Jet, v0: f64, w_of: impl Fn(&[f64], usize) -> f64) -> Jet {
+    /// the shared shape of exp, tanh and sigmoid (`w = v`, `1 - v²`, `v - v²`). `w0` is passed in, so it
+    /// can be computed without the cancellation of `1 - v0²` when the function saturates.
+    fn ode(u: &Jet, v0: f64, w0: f64, w_of: impl Fn(&[f64], usize) -> f64) -> Jet {
         let mut v = Jet::zero(u.order);
         let mut w = [0.0; CAP];
         v.c[0] = v0;
-        w[0] = w_of(&v.c, 0);
+        w[0] = w0;
         for k in 1..=u.order {
             let s: f64 = (1..=k).map(|j| j as f64 * u.c[j] * w[k - j]).sum();
             v.c[k] = s / k as f64;
@@ -180,7 +186,10 @@ impl Scalar for Jet {
             Unary::Powi(n) => Jet::powi(u, n),
             Unary::Powf(p) => Jet::powf(u, p),
             Unary::Sqrt => Jet::powf(u, 0.5),
-            Unary::Exp => Jet::ode(u, u.c[0].exp(), |v, k| v[k]),
+            Unary::Exp => {
+                let e = u.c[0].exp();
+                Jet::ode(u, e, e, |v, k| v[k])
+            }
             Unary::Ln => Jet::ln(u),
             Unary::Sin => Jet::sin_cos(u).0,
             Unary::Cos => Jet::sin_cos(u).1,
@@ -188,17 +197,14 @@ impl Scalar for Jet {
                 let (s, c) = Jet::sin_cos(u);
                 Jet::div(&s, &c)
             }
-            Unary::Tanh => Jet::ode(u, u.c[0].tanh(), |v, k| {
-                let sq: f64 = (0..=k).map(|i| v[i] * v[k - i]).sum();
-                if k == 0 {
-                    1.0 - sq
-                } else {
-                    -sq
-                }
+            // For k ≥ 1 the coefficients of 1 - v² and v - v² are -Σ vᵢv_{k-i} (+ v_k).
+            Unary::Tanh => Jet::ode(u, u.c[0].tanh(), tanh_slope(u.c[0]), |v, k| {
+                -square_coeff(v, k)
             }),
-            Unary::Sigmoid => Jet::ode(u, sigmoid(u.c[0]), |v, k| {
-                v[k] - (0..=k).map(|i| v[i] * v[k - i]).sum::<f64>()
-            }),
+            Unary::Sigmoid => {
+                let (s, r) = (sigmoid(u.c[0]), sigmoid(-u.c[0]));
+                Jet::ode(u, s, s * r, |v, k| v[k] - square_coeff(v, k))
+            }
             // Piecewise linear: the slope at the base point scales the whole series.
             Unary::Relu | Unary::Abs => {
                 let (value, slope, _) = op.derivs(u.c[0]);

@@ -22,14 +22,24 @@
 //! # Ok::<(), calc_dl::Error>(())
 //! ```
 
+pub mod data;
 pub mod diff;
+pub mod display;
 pub mod dual;
 pub mod error;
+pub mod graph;
 pub mod jet;
+pub mod linalg;
+pub mod nn;
 pub mod numeric;
 pub mod ops;
+pub mod optim;
+pub mod plot;
+pub mod regression;
 pub mod reverse;
 pub mod scalar;
+pub mod table;
+pub mod tensor;
 
 pub use diff::{
     check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative, taylor,
@@ -37,12 +47,18 @@ pub use diff::{
 };
 pub use dual::{Dual, HyperDual};
 pub use error::{Error, Result};
+pub use graph::{Graph, GraphNode};
 pub use jet::Jet;
 pub use reverse::Var;
 pub use scalar::Scalar;
 
 /// Re-exported so that notebook cells can name every type they hold with one `:dep calc_dl`.
 pub use ndarray;
+/// Re-exported so that cells drawing with plotters directly need no `:dep` of their own.
+pub use plotters;
+/// Re-exported (feature `tables`) so that a cell holding a `DataFrame` can name its type.
+#[cfg(feature = "tables")]
+pub use polars;
 
 /// Everything a notebook or a program needs: `use calc_dl::prelude::*;`.
 pub mod prelude {
@@ -52,9 +68,19 @@ pub mod prelude {
     };
     pub use crate::dual::{Dual, HyperDual};
     pub use crate::error::{Error, Result};
+    pub use crate::graph::Graph;
     pub use crate::jet::Jet;
+    pub use crate::linalg::{classify, symmetric_eigenvalues, Curvature};
+    pub use crate::nn::{Activation, Init, Linear, Loss, Mlp};
     pub use crate::numeric;
+    pub use crate::optim::{
+        self, AdaGrad, Adam, Lbfgs, Minimizer, Momentum, Nesterov, Newton, Objective, Optimizer,
+        Problem, RmsProp, Schedule, Sgd,
+    };
+    pub use crate::plot::{self, Figure, Plot};
     pub use crate::reverse::Var;
     pub use crate::scalar::Scalar;
+    pub use crate::table::Table;
+    pub use crate::tensor::{self, Tensor};
     pub use ndarray::{array, Array1, Array2};
 }

@@ -250,7 +250,17 @@ impl FiniteDiff {
     /// truncation estimate from the step `2h` and a rounding estimate `eps·|f|/h^deriv`.
     fn extrapolate(&self, diff: impl Fn(f64) -> f64, h: f64, fx: f64, deriv: i32) -> Estimate {
         let (first, next) = self.method.error_orders();
-        let rounding = f64::EPSILON * fx.abs().max(f64::MIN_POSITIVE) / h.powi(deriv);
+        // Rounding: each f value is off by about eps·|f|, divided by the smallest step^deriv and amplified
+        // by the extrapolation weights (Σ|w| = Π (r+1)/(r-1) over the levels' factors r).
+        let smallest = h / 2f64.powi(self.levels as i32);
+        let amplification: f64 = (0..self.levels)
+            .map(|level| {
+                let r = 2f64.powi(first + next * level as i32);
+                (r + 1.0) / (r - 1.0)
+            })
+            .product();
+        let rounding = 2.0 * f64::EPSILON * fx.abs().max(f64::MIN_POSITIVE) / smallest.powi(deriv)
+            * amplification;
         if self.levels == 0 {
             let (d1, d2) = (diff(h), diff(2.0 * h));
             let truncation = (d1 - d2).abs() / (2f64.powi(first) - 1.0);

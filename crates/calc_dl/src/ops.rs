@@ -46,6 +46,13 @@ pub fn sigmoid(x: f64) -> f64 {
     }
 }
 
+/// `tanh'(x) = sech²(x)`, accurate where tanh saturates (where `1 - tanh²` would cancel to noise or 0).
+#[inline]
+pub fn tanh_slope(x: f64) -> f64 {
+    let c = x.cosh();
+    1.0 / (c * c)
+}
+
 /// `k * x^m`, but 0 when `k` is 0 (so that `0 * x^-1` at `x = 0` is not NaN).
 #[inline]
 fn scaled_pow(k: f64, x: f64, m: f64) -> f64 {
@@ -127,13 +134,13 @@ impl Unary {
             }
             Unary::Tanh => {
                 let t = x.tanh();
-                let d = 1.0 - t * t;
+                let d = tanh_slope(x);
                 (t, d, -2.0 * t * d)
             }
             Unary::Sigmoid => {
-                let s = sigmoid(x);
-                let d = s * (1.0 - s);
-                (s, d, d * (1.0 - 2.0 * s))
+                let (s, r) = (sigmoid(x), sigmoid(-x));
+                let d = s * r;
+                (s, d, d * (r - s))
             }
             Unary::Relu => {
                 if x > 0.0 {

@@ -22,7 +22,7 @@
 use crate::error::{Error, Result};
 use crate::ops::{Binary, Unary};
 use crate::scalar::{impl_scalar_ops, Scalar};
-use std::cell::RefCell;
+use std::cell::{Cell, UnsafeCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -45,10 +45,25 @@ pub enum Op {
     ConstRight(Binary, f64),
 }
 
+/// A node as recorded: its arguments with the local partial derivatives, its value and its op.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Node {
     pub(crate) args: [u32; 2],
     pub(crate) partials: [f64; 2],
+    pub(crate) value: f64,
+    pub(crate) op: Op,
+}
+
+/// What the backward sweep reads of a node (24 bytes, so the sweep streams through little memory).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Link {
+    pub(crate) args: [u32; 2],
+    pub(crate) partials: [f64; 2],
+}
+
+/// What only a drawing reads of a node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Info {
     pub(crate) value: f64,
     pub(crate) op: Op,
 }
@@ -60,36 +75,98 @@ const SINK: Node = Node {
     op: Op::Sink,
 };
 
+/// The recorded nodes, split by who reads them.
 pub(crate) struct Tape {
-    pub(crate) nodes: Vec<Node>,
+    pub(crate) links: Vec<Link>,
+    pub(crate) info: Vec<Info>,
     /// Gradients accumulated by [`Var::backward`], one per node (shorter until the first backward).
     pub(crate) grads: Vec<f64>,
     /// Adjoints of the sweep in progress.
     scratch: Vec<f64>,
     pub(crate) names: BTreeMap<u32, String>,
-    /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised.
-    epoch: u32,
 }
 
 thread_local! {
-    static TAPE: RefCell<Tape> = const {
-        RefCell::new(Tape { nodes: Vec::new(), grads: Vec::new(), scratch: Vec::new(), names: BTreeMap::new(), epoch: 0 })
+    static TAPE: UnsafeCell<Tape> = const {
+        UnsafeCell::new(Tape {
+            links: Vec::new(),
+            info: Vec::new(),
+            grads: Vec::new(),
+            scratch: Vec::new(),
+            names: BTreeMap::new(),
+        })
     };
+    /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised. Kept apart from
+    /// the tape because every operation reads it.
+    static EPOCH: Cell<u32> = const { Cell::new(0) };
 }
 
+/// Runs `f` with this thread's tape.
+#[inline(always)]
 pub(crate) fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
-    TAPE.with(|t| f(&mut t.borrow_mut()))
+    // SAFETY: the tape is thread-local, and every caller (all in this crate) passes a closure that only
+    // touches the tape: it never runs user code nor calls `with_tape` again, so no other reference to the
+    // tape exists while `f` runs. (A `RefCell`'s run-time check costs a noticeable share of one record.)
+    TAPE.with(|t| f(unsafe { &mut *t.get() }))
+}
+
+#[inline(always)]
+fn epoch() -> u32 {
+    EPOCH.with(Cell::get)
 }
 
 impl Tape {
-    #[inline]
+    /// Records a node. The sink is in place: an op records only when an argument is live, and a live
+    /// value exists only after [`Tape::push_leaf`] put the sink there.
+    #[inline(always)]
     fn push(&mut self, node: Node) -> u32 {
-        if self.nodes.is_empty() {
-            self.nodes.push(SINK);
-        }
-        let idx = self.nodes.len() as u32;
-        self.nodes.push(node);
+        debug_assert!(!self.links.is_empty());
+        let idx = self.links.len() as u32;
+        self.links.push(Link {
+            args: node.args,
+            partials: node.partials,
+        });
+        self.info.push(Info {
+            value: node.value,
+            op: node.op,
+        });
         idx
+    }
+
+    /// The tape indices node `i` was computed from (none for an input, one when the other was a constant).
+    pub(crate) fn arguments(&self, i: usize) -> &[u32] {
+        let arity = match self.info[i].op {
+            Op::Sink | Op::Leaf => 0,
+            Op::Binary(_) => 2,
+            Op::Unary(_) | Op::ConstLeft(..) | Op::ConstRight(..) => 1,
+        };
+        &self.links[i].args[..arity]
+    }
+
+    /// How many nodes are recorded, the sink included.
+    pub(crate) fn len(&self) -> usize {
+        self.links.len()
+    }
+
+    fn push_leaf(&mut self, value: f64) -> Var {
+        if self.links.is_empty() {
+            self.links.push(Link {
+                args: SINK.args,
+                partials: SINK.partials,
+            });
+            self.info.push(Info {
+                value: SINK.value,
+                op: SINK.op,
+            });
+        }
+        Var::handle(
+            self.push(Node {
+                op: Op::Leaf,
+                value,
+                ..SINK
+            }),
+            value,
+        )
     }
 
     /// Fills `scratch[start..=from]` with d(node `from`)/d(node i). Arguments below `start` (the sink, or
@@ -98,19 +175,26 @@ impl Tape {
         if self.scratch.len() <= from {
             self.scratch.resize(from + 1, 0.0);
         }
-        let adj = &mut self.scratch;
-        adj[start..=from].fill(0.0);
+        let adj = &mut self.scratch[..=from];
+        adj[start..].fill(0.0);
         adj[from] = 1.0;
-        for (i, node) in self.nodes[start..=from].iter().enumerate().rev() {
-            let a = adj[start + i];
-            adj[node.args[0] as usize] += node.partials[0] * a;
-            adj[node.args[1] as usize] += node.partials[1] * a;
+        for (i, node) in self.links[start..=from].iter().enumerate().rev() {
+            let [p, q] = node.args.map(|a| a as usize);
+            // Every argument was recorded before its node, so p, q < start + i <= from < adj.len().
+            debug_assert!(p < start + i && q < start + i);
+            // SAFETY: the indices are in bounds, as above; this loop is the whole cost of backward.
+            unsafe {
+                let a = *adj.get_unchecked(start + i);
+                *adj.get_unchecked_mut(p) += node.partials[0] * a;
+                *adj.get_unchecked_mut(q) += node.partials[1] * a;
+            }
         }
     }
 
     /// Truncates the tape back to `len` nodes (what a scoped computation recorded is dropped).
     fn truncate(&mut self, len: usize) {
-        self.nodes.truncate(len.max(1));
+        self.links.truncate(len.max(1));
+        self.info.truncate(len.max(1));
         self.grads.truncate(len);
         self.names.split_off(&(len as u32));
     }
@@ -134,16 +218,7 @@ pub struct Var {
 impl Var {
     /// A new input that tracks gradients (PyTorch's `requires_grad=True`).
     pub fn new(value: f64) -> Self {
-        with_tape(|t| {
-            Var::push_on(
-                t,
-                Node {
-                    op: Op::Leaf,
-                    value,
-                    ..SINK
-                },
-            )
-        })
+        with_tape(|t| t.push_leaf(value))
     }
 
     /// A value that does not track gradients (PyTorch's `requires_grad=False`): nothing is recorded for it.
@@ -151,6 +226,16 @@ impl Var {
         Var {
             idx: CONSTANT,
             epoch: 0,
+            value,
+            _thread_local: PhantomData,
+        }
+    }
+
+    #[inline(always)]
+    fn handle(idx: u32, value: f64) -> Self {
+        Var {
+            idx,
+            epoch: epoch(),
             value,
             _thread_local: PhantomData,
         }
@@ -166,6 +251,12 @@ impl Var {
         self.idx != CONSTANT
     }
 
+    /// Recorded on the current tape (not a constant, not from before a reset).
+    #[inline(always)]
+    fn is_live(&self) -> bool {
+        self.idx != CONSTANT && self.epoch == epoch()
+    }
+
     /// Gives the value a name, shown in drawings of the computation graph.
     pub fn named(self, name: &str) -> Self {
         if let Some(i) = self.live_index() {
@@ -175,14 +266,9 @@ impl Var {
     }
 
     /// The tape index of a value recorded on the current tape, `None` for a constant or a stale handle.
-    fn live_index(&self) -> Option<usize> {
-        if self.idx == CONSTANT {
-            return None;
-        }
-        with_tape(|t| {
-            (t.epoch == self.epoch && (self.idx as usize) < t.nodes.len())
-                .then_some(self.idx as usize)
-        })
+    pub(crate) fn live_index(&self) -> Option<usize> {
+        (self.is_live() && with_tape(|t| (self.idx as usize) < t.len()))
+            .then_some(self.idx as usize)
     }
 
     fn checked_index(&self, action: &str) -> Result<usize> {
@@ -193,9 +279,7 @@ impl Var {
             )));
         }
         self.live_index().ok_or_else(|| {
-            Error::NoGrad(format!(
-                "cannot {action}: this value was recorded before Var::reset_tape(); compute it again"
-            ))
+            Error::NoGrad(format!("cannot {action}: this value was recorded before Var::reset_tape(); compute it again"))
         })
     }
 
@@ -204,8 +288,8 @@ impl Var {
         let from = self.checked_index("call backward()")?;
         with_tape(|t| {
             t.sweep(from, 1);
-            if t.grads.len() < t.nodes.len() {
-                t.grads.resize(t.nodes.len(), 0.0);
+            if t.grads.len() < t.len() {
+                t.grads.resize(t.len(), 0.0);
             }
             for (g, a) in t.grads[1..=from].iter_mut().zip(&t.scratch[1..=from]) {
                 *g += a;
@@ -236,35 +320,20 @@ impl Var {
     pub fn reset_tape() {
         with_tape(|t| {
             t.truncate(0);
-            t.nodes.clear();
-            t.epoch = t.epoch.wrapping_add(1);
+            t.links.clear();
+            t.info.clear();
         });
+        EPOCH.with(|e| e.set(e.get().wrapping_add(1)));
     }
 
     /// How many nodes this thread's tape holds.
     pub fn tape_len() -> usize {
-        with_tape(|t| t.nodes.len().saturating_sub(1))
+        with_tape(|t| t.len().saturating_sub(1))
     }
 
-    pub(crate) fn index(&self) -> u32 {
-        self.idx
-    }
-
-    /// The index to record as an argument, or `None` when this value is a constant on tape `t`.
-    #[inline]
-    fn arg_on(&self, t: &Tape) -> Option<u32> {
-        (self.idx != CONSTANT && t.epoch == self.epoch).then_some(self.idx)
-    }
-
-    #[inline]
-    fn push_on(t: &mut Tape, node: Node) -> Var {
-        let idx = t.push(node);
-        Var {
-            idx,
-            epoch: t.epoch,
-            value: node.value,
-            _thread_local: PhantomData,
-        }
+    #[inline(always)]
+    fn record(node: Node) -> Var {
+        Var::handle(with_tape(|t| t.push(node)), node.value)
     }
 }
 
@@ -279,58 +348,50 @@ impl Scalar for Var {
         self.value
     }
 
-    #[inline]
+    #[inline(always)]
     fn unary(self, op: Unary) -> Self {
-        if self.idx == CONSTANT {
+        if !self.is_live() {
             return Var::constant(op.value(self.value));
         }
-        with_tape(|t| match self.arg_on(t) {
-            None => Var::constant(op.value(self.value)),
-            Some(a) => {
-                let (value, d1, _) = op.derivs(self.value);
-                Var::push_on(
-                    t,
-                    Node {
-                        args: [a, 0],
-                        partials: [d1, 0.0],
-                        value,
-                        op: Op::Unary(op),
-                    },
-                )
-            }
+        let (value, d1, _) = op.derivs(self.value);
+        Var::record(Node {
+            args: [self.idx, 0],
+            partials: [d1, 0.0],
+            value,
+            op: Op::Unary(op),
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn binary(self, rhs: Self, op: Binary) -> Self {
-        if self.idx == CONSTANT && rhs.idx == CONSTANT {
+        let (a, b) = (self.is_live(), rhs.is_live());
+        if !a && !b {
             return Var::constant(op.value(self.value, rhs.value));
         }
-        with_tape(|t| {
-            let d = op.derivs(self.value, rhs.value);
-            let node = match (self.arg_on(t), rhs.arg_on(t)) {
-                (Some(a), Some(b)) => Node {
-                    args: [a, b],
-                    partials: d.d1,
-                    value: d.value,
-                    op: Op::Binary(op),
-                },
-                (Some(a), None) => Node {
-                    args: [a, 0],
-                    partials: [d.d1[0], 0.0],
-                    value: d.value,
-                    op: Op::ConstRight(op, rhs.value),
-                },
-                (None, Some(b)) => Node {
-                    args: [b, 0],
-                    partials: [d.d1[1], 0.0],
-                    value: d.value,
-                    op: Op::ConstLeft(op, self.value),
-                },
-                (None, None) => return Var::constant(d.value),
-            };
-            Var::push_on(t, node)
-        })
+        let d = op.derivs(self.value, rhs.value);
+        let node = if a && b {
+            Node {
+                args: [self.idx, rhs.idx],
+                partials: d.d1,
+                value: d.value,
+                op: Op::Binary(op),
+            }
+        } else if a {
+            Node {
+                args: [self.idx, 0],
+                partials: [d.d1[0], 0.0],
+                value: d.value,
+                op: Op::ConstRight(op, rhs.value),
+            }
+        } else {
+            Node {
+                args: [rhs.idx, 0],
+                partials: [d.d1[1], 0.0],
+                value: d.value,
+                op: Op::ConstLeft(op, self.value),
+            }
+        };
+        Var::record(node)
     }
 }
 impl_scalar_ops!(Var);
@@ -368,32 +429,23 @@ pub(crate) fn value_and_grad_scoped<F>(f: F, x: &[f64]) -> (f64, Vec<f64>)
 where
     F: FnOnce(&[Var]) -> Var,
 {
-    let start = with_tape(|t| {
-        if t.nodes.is_empty() {
-            t.nodes.push(SINK);
-        }
-        t.nodes.len()
-    });
-    let inputs: Vec<Var> = with_tape(|t| {
-        x.iter()
-            .map(|&value| {
-                Var::push_on(
-                    t,
-                    Node {
-                        op: Op::Leaf,
-                        value,
-                        ..SINK
-                    },
-                )
-            })
-            .collect()
+    let (start, inputs) = with_tape(|t| {
+        let inputs: Vec<Var> = x.iter().map(|&value| t.push_leaf(value)).collect();
+        (inputs[0].idx as usize, inputs)
     });
     let y = f(&inputs);
+    let from = y.is_live().then_some(y.idx as usize);
     with_tape(|t| {
         let n = x.len();
-        let grads = match y.arg_on(t) {
-            Some(from) if from as usize >= start => {
-                t.sweep(from as usize, start);
+        let grads = match from {
+            Some(from) if from >= start => {
+                // The output may be one of the inputs, recorded before the others: clear them all.
+                let last = from.max(start + n - 1);
+                if t.scratch.len() <= last {
+                    t.scratch.resize(last + 1, 0.0);
+                }
+                t.scratch[from..=last].fill(0.0);
+                t.sweep(from, start);
                 t.scratch[start..start + n].to_vec()
             }
             // The output does not depend on the inputs.

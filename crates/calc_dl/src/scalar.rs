@@ -45,6 +45,7 @@ pub trait Scalar:
     + SubAssign
     + MulAssign
     + DivAssign
+    + std::iter::Sum
     + 'static
 {
     /// A constant: its derivatives are zero and, in reverse mode, it records nothing.
@@ -59,42 +60,54 @@ pub trait Scalar:
     /// Applies a two-argument op.
     fn binary(self, rhs: Self, op: Binary) -> Self;
 
+    #[inline]
     fn powi(self, n: i32) -> Self {
         self.unary(Unary::Powi(n))
     }
+    #[inline]
     fn powf(self, p: f64) -> Self {
         self.unary(Unary::Powf(p))
     }
+    #[inline]
     fn sqrt(self) -> Self {
         self.unary(Unary::Sqrt)
     }
+    #[inline]
     fn exp(self) -> Self {
         self.unary(Unary::Exp)
     }
+    #[inline]
     fn ln(self) -> Self {
         self.unary(Unary::Ln)
     }
+    #[inline]
     fn sin(self) -> Self {
         self.unary(Unary::Sin)
     }
+    #[inline]
     fn cos(self) -> Self {
         self.unary(Unary::Cos)
     }
+    #[inline]
     fn tan(self) -> Self {
         self.unary(Unary::Tan)
     }
+    #[inline]
     fn tanh(self) -> Self {
         self.unary(Unary::Tanh)
     }
     /// `1 / (1 + e^-x)`, computed without overflow for large `|x|`.
+    #[inline]
     fn sigmoid(self) -> Self {
         self.unary(Unary::Sigmoid)
     }
     /// `max(x, 0)`; derivative 0 at 0, as in PyTorch.
+    #[inline]
     fn relu(self) -> Self {
         self.unary(Unary::Relu)
     }
     /// `|x|`; derivative 0 at 0, as in PyTorch.
+    #[inline]
     fn abs(self) -> Self {
         self.unary(Unary::Abs)
     }

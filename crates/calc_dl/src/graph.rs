@@ -1,0 +1,227 @@
+//! Drawing a recorded computation: each node with its operation, value and gradient, as Graphviz DOT
+//! text and as SVG that shows inline in a notebook (micrograd's `draw_dot`, without needing Graphviz).
+
+use crate::display::{escape_html, html_display};
+use crate::reverse::{with_tape, Op, Var};
+use std::fmt::{self, Write};
+
+/// One node of a drawn computation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphNode {
+    /// The name given with [`Var::named`], if any.
+    pub name: Option<String>,
+    /// The operation that produced the value (`input` for a leaf).
+    pub op: String,
+    pub value: f64,
+    /// The accumulated gradient, once a `backward` has reached the node.
+    pub grad: Option<f64>,
+}
+
+/// The part of the tape a value depends on, in topological order (inputs first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Graph {
+    pub nodes: Vec<GraphNode>,
+    /// `(from, to)`: `from` is an argument of `to` (indices into `nodes`).
+    pub edges: Vec<(usize, usize)>,
+}
+
+fn op_label(op: &Op) -> String {
+    match op {
+        Op::Sink | Op::Leaf => "input".into(),
+        Op::Unary(u) => u.to_string(),
+        Op::Binary(b) => b.to_string(),
+        Op::ConstLeft(b, c) => format!("{c} {b} ·"),
+        Op::ConstRight(b, c) => format!("· {b} {c}"),
+    }
+}
+
+impl Var {
+    /// The computation graph this value depends on (empty for a constant).
+    pub fn graph(&self) -> Graph {
+        let Some(root) = self.live_index() else {
+            return Graph {
+                nodes: vec![],
+                edges: vec![],
+            };
+        };
+        with_tape(|t| {
+            // Iterative search, so deep graphs cannot overflow the stack.
+            let mut seen = vec![false; root + 1];
+            let mut stack = vec![root];
+            seen[root] = true;
+            while let Some(i) = stack.pop() {
+                for &a in t.arguments(i) {
+                    if !std::mem::replace(&mut seen[a as usize], true) {
+                        stack.push(a as usize);
+                    }
+                }
+            }
+            let order: Vec<usize> = (1..=root).filter(|&i| seen[i]).collect();
+            let mut position = vec![usize::MAX; root + 1];
+            for (k, &i) in order.iter().enumerate() {
+                position[i] = k;
+            }
+            let mut edges = vec![];
+            let nodes = order
+                .iter()
+                .map(|&i| {
+                    for &a in t.arguments(i) {
+                        edges.push((position[a as usize], position[i]));
+                    }
+                    let info = t.info[i];
+                    GraphNode {
+                        name: t.names.get(&(i as u32)).cloned(),
+                        op: op_label(&info.op),
+                        value: info.value,
+                        grad: t.grads.get(i).copied(),
+                    }
+                })
+                .collect();
+            Graph { nodes, edges }
+        })
+    }
+}
+
+impl GraphNode {
+    fn title(&self) -> String {
+        match (&self.name, self.op.as_str()) {
+            (Some(n), "input") => n.clone(),
+            (Some(n), op) => format!("{n} = {op}"),
+            (None, op) => op.to_string(),
+        }
+    }
+
+    fn grad_text(&self) -> String {
+        self.grad
+            .map_or("grad —".into(), |g| format!("grad {g:.4}"))
+    }
+}
+
+const BOX_W: f64 = 150.0;
+const BOX_H: f64 = 58.0;
+const COL_GAP: f64 = 60.0;
+const ROW_GAP: f64 = 22.0;
+
+impl Graph {
+    /// Graphviz DOT text, left to right like micrograd's drawing.
+    pub fn to_dot(&self) -> String {
+        let mut s = String::from("digraph computation {\n  rankdir=LR;\n  node [shape=record, fontname=\"sans-serif\"];\n");
+        for (i, n) in self.nodes.iter().enumerate() {
+            let label = format!(
+                "{{ {} | data {:.4} | {} }}",
+                n.title(),
+                n.value,
+                n.grad_text()
+            )
+            .replace('<', "\\<")
+            .replace('>', "\\>")
+            .replace('"', "\\\"");
+            let _ = writeln!(s, "  n{i} [label=\"{label}\"];");
+        }
+        for (a, b) in &self.edges {
+            let _ = writeln!(s, "  n{a} -> n{b};");
+        }
+        s.push_str("}\n");
+        s
+    }
+
+    /// Column of each node: the longest path from an input.
+    fn depths(&self) -> Vec<usize> {
+        let mut depth = vec![0; self.nodes.len()];
+        // Edges are listed with their target in increasing order, and targets come after their arguments.
+        for &(a, b) in &self.edges {
+            depth[b] = depth[b].max(depth[a] + 1);
+        }
+        depth
+    }
+
+    /// An SVG drawing: inputs on the left, the output on the right.
+    pub fn to_svg(&self) -> String {
+        let depth = self.depths();
+        let columns = depth.iter().max().map_or(0, |d| d + 1);
+        let mut row_of = vec![0; self.nodes.len()];
+        let mut rows = vec![0usize; columns];
+        for (i, &d) in depth.iter().enumerate() {
+            row_of[i] = rows[d];
+            rows[d] += 1;
+        }
+        let max_rows = rows.iter().copied().max().unwrap_or(0);
+        let width = columns as f64 * (BOX_W + COL_GAP) + 20.0;
+        let height = max_rows as f64 * (BOX_H + ROW_GAP) + 20.0;
+        let pos = |i: usize| {
+            let d = depth[i];
+            let offset = (max_rows - rows[d]) as f64 * (BOX_H + ROW_GAP) / 2.0;
+            (
+                10.0 + d as f64 * (BOX_W + COL_GAP),
+                10.0 + offset + row_of[i] as f64 * (BOX_H + ROW_GAP),
+            )
+        };
+        let mut s = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
+             font-family=\"sans-serif\" font-size=\"12\">\n\
+             <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" \
+             orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n"
+        );
+        for &(a, b) in &self.edges {
+            let ((ax, ay), (bx, by)) = (pos(a), pos(b));
+            let _ = writeln!(
+                s,
+                "<line x1=\"{}\" y1=\"{}\" x2=\"{bx}\" y2=\"{}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>",
+                ax + BOX_W,
+                ay + BOX_H / 2.0,
+                by + BOX_H / 2.0
+            );
+        }
+        for (i, n) in self.nodes.iter().enumerate() {
+            let (x, y) = pos(i);
+            let fill = if n.op == "input" {
+                "#e3f0ff"
+            } else {
+                "#fff7e0"
+            };
+            let _ = writeln!(
+                s,
+                "<g><rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\" fill=\"{fill}\" stroke=\"#333\"/>\
+                 <text x=\"{tx}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>\
+                 <text x=\"{tx}\" y=\"{}\" text-anchor=\"middle\">data {:.4}</text>\
+                 <text x=\"{tx}\" y=\"{}\" text-anchor=\"middle\" fill=\"#b03000\">{}</text></g>",
+                y + 17.0,
+                escape_html(&n.title()),
+                y + 34.0,
+                n.value,
+                y + 50.0,
+                escape_html(&n.grad_text()),
+                tx = x + BOX_W / 2.0,
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
+    /// Shows the drawing inline in a Jupyter notebook on the evcxr kernel.
+    pub fn evcxr_display(&self) {
+        html_display(&format!("<div>{}</div>", self.to_svg()));
+    }
+}
+
+impl fmt::Display for Graph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, n) in self.nodes.iter().enumerate() {
+            let args: Vec<String> = self
+                .edges
+                .iter()
+                .filter(|e| e.1 == i)
+                .map(|e| format!("#{}", e.0))
+                .collect();
+            writeln!(
+                f,
+                "#{i:<3} {:<16} {:<10} data {:>12.6}  {}",
+                n.title(),
+                args.join(", "),
+                n.value,
+                n.grad_text()
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,243 @@
+//! Plots that show inline in JupyterLab (evcxr) and save as SVG.
+//!
+//! - [`Plot`]: one panel, built like matplotlib's `plt.plot(...)` calls: `Plot::new().line(..).scatter(..)`.
+//! - [`Figure`]: the rendered SVG; [`Figure::grid`] puts several panels in one figure, because all rich
+//!   output of one notebook cell is one result and a second figure in the same cell replaces the first.
+//! - Helpers for the figures of the lessons, each returning `Result<Figure>`: [`tangent_lines`],
+//!   [`function_and_derivative`], [`descent_on_curve`], [`learning_rates`], [`contour_descent`],
+//!   [`taylor_approximations`], [`gradient_norms`], [`regression_line`] and the animated [`descent_animation`].
+//!
+//! plotters draws the frame (axes, ticks, grid, titles); curves, markers, arrows and legends are written
+//! as compact SVG on top, clipped to the plot area. Text uses a font list with Korean-capable fonts, so
+//! titles like `"경사 하강법"` show in any browser that has one of them.
+//!
+//! ```
+//! use calc_dl::plot::Plot;
+//! let xs: Vec<f64> = (0..50).map(|i| i as f64 / 10.0).collect();
+//! let ys: Vec<f64> = xs.iter().map(|x| x * x).collect();
+//! let fig = Plot::new().title("손실 L(w) = w²").x_label("w").line(&xs, &ys, "L(w)").figure()?;
+//! assert!(fig.svg().starts_with("<svg") && fig.svg().contains("손실"));
+//! # Ok::<(), calc_dl::Error>(())
+//! ```
+
+mod chart;
+mod contour;
+mod lessons;
+mod svg;
+
+pub use chart::{Legend, Marker, Plot};
+pub use lessons::{
+    contour_descent, descent_animation, descent_on_curve, function_and_derivative, gradient_norms,
+    learning_rates, regression_line, tangent_lines, taylor_approximations,
+};
+
+use crate::display::{escape_html, html_display};
+use crate::error::{Error, Result};
+use plotters::prelude::*;
+use std::path::Path;
+
+/// Font list for every text: Latin and Hangul fonts common on Linux, macOS and Windows, then a generic.
+pub const FONT: &str = "'Noto Sans KR', 'Noto Sans CJK KR', NanumGothic, 'Malgun Gothic', 'Apple SD Gothic Neo', 'DejaVu Sans', Arial, sans-serif";
+
+/// matplotlib's default colour cycle ("tab10"), so the figures look like the lessons'.
+pub const PALETTE: [RGBColor; 10] = [
+    RGBColor(0x1f, 0x77, 0xb4),
+    RGBColor(0xff, 0x7f, 0x0e),
+    RGBColor(0x2c, 0xa0, 0x2c),
+    RGBColor(0xd6, 0x27, 0x28),
+    RGBColor(0x94, 0x67, 0xbd),
+    RGBColor(0x8c, 0x56, 0x4b),
+    RGBColor(0xe3, 0x77, 0xc2),
+    RGBColor(0x7f, 0x7f, 0x7f),
+    RGBColor(0xbc, 0xbd, 0x22),
+    RGBColor(0x17, 0xbe, 0xcf),
+];
+
+/// A finished figure: one SVG document, shown inline by evcxr and saved with [`Figure::save_svg`].
+#[derive(Clone, PartialEq)]
+pub struct Figure {
+    svg: String,
+    size: (u32, u32),
+}
+
+impl std::fmt::Debug for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Figure({}x{}, {} bytes of SVG)",
+            self.size.0,
+            self.size.1,
+            self.svg.len()
+        )
+    }
+}
+
+impl Figure {
+    /// Several panels in one figure, `cols` per row, with an optional overall `title` (`""` for none).
+    /// Each panel keeps the size set with [`Plot::size`] (the first panel's size is used for all).
+    ///
+    /// ```
+    /// use calc_dl::plot::{Figure, Plot};
+    /// let a = Plot::new().title("왼쪽").line(&[0.0, 1.0], &[0.0, 1.0], "");
+    /// let b = Plot::new().title("right").scatter(&[0.0, 1.0], &[1.0, 0.0], "");
+    /// let fig = Figure::grid("두 패널", &[a, b], 2)?;
+    /// assert_eq!(fig.size(), (960, 436)); // two 480 x 400 panels and the title
+    /// # Ok::<(), calc_dl::Error>(())
+    /// ```
+    pub fn grid(title: &str, plots: &[Plot], cols: usize) -> Result<Figure> {
+        if plots.is_empty() {
+            return Err(Error::empty("the list of panels"));
+        }
+        if cols == 0 {
+            return Err(Error::parameter("cols", 0.0, "pass at least one column"));
+        }
+        let cols = cols.min(plots.len());
+        let rows = plots.len().div_ceil(cols);
+        let (pw, ph) = plots[0].panel_size();
+        let title_h = if title.is_empty() { 0 } else { 36 };
+        let size = (pw * cols as u32, ph * rows as u32 + title_h);
+        let mut buffer = String::new();
+        let mut overlay = String::new();
+        {
+            let root = SVGBackend::with_string(&mut buffer, size).into_drawing_area();
+            root.fill(&WHITE).map_err(draw_err)?;
+            let (top, body) = root.split_vertically(title_h);
+            if !title.is_empty() {
+                let style = TextStyle::from((FONT, 21).into_font().style(FontStyle::Bold)).pos(
+                    plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Center,
+                    ),
+                );
+                top.draw_text(title, &style, (size.0 as i32 / 2, title_h as i32 / 2 + 2))
+                    .map_err(draw_err)?;
+            }
+            for (i, (plot, area)) in plots
+                .iter()
+                .zip(body.split_evenly((rows, cols)))
+                .enumerate()
+            {
+                plot.render(&area, i, &mut overlay)?;
+            }
+            root.present().map_err(draw_err)?;
+        }
+        Ok(Figure {
+            svg: insert_before_end(buffer, &overlay),
+            size,
+        })
+    }
+
+    /// Draw anything with plotters directly (like `plotters::evcxr::evcxr_figure`, but errors are returned
+    /// instead of panicking).
+    ///
+    /// ```
+    /// use calc_dl::plot::Figure;
+    /// use calc_dl::plotters::prelude::*;
+    /// let fig = Figure::draw((300, 200), |root| {
+    ///     root.fill(&WHITE)?;
+    ///     root.draw(&Circle::new((150, 100), 50, RED.filled()))?;
+    ///     Ok(())
+    /// })?;
+    /// assert!(fig.svg().contains("<circle"));
+    /// # Ok::<(), calc_dl::Error>(())
+    /// ```
+    pub fn draw(
+        size: (u32, u32),
+        draw: impl FnOnce(
+            DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        ) -> std::result::Result<(), Box<dyn std::error::Error>>,
+    ) -> Result<Figure> {
+        let mut buffer = String::new();
+        {
+            let root = SVGBackend::with_string(&mut buffer, size).into_drawing_area();
+            draw(root).map_err(|e| Error::output("the figure", e))?;
+        }
+        Figure::from_svg(buffer)
+    }
+
+    /// Wraps an SVG document made elsewhere; it must start with `<svg` (an XML declaration before it is
+    /// allowed) and end with `</svg>`.
+    pub fn from_svg(svg: impl Into<String>) -> Result<Figure> {
+        let svg = svg.into();
+        let body = match svg.trim_start().strip_prefix("<?xml") {
+            Some(rest) => rest.split_once("?>").map_or("", |(_, b)| b).trim_start(),
+            None => svg.trim_start(),
+        };
+        if !body.starts_with("<svg") || !svg.trim_end().ends_with("</svg>") {
+            return Err(Error::output(
+                "the figure",
+                "the text is not an SVG document (<svg ...>...</svg>)",
+            ));
+        }
+        let size = (
+            attr_px(body, "width").unwrap_or(0),
+            attr_px(body, "height").unwrap_or(0),
+        );
+        Ok(Figure { svg, size })
+    }
+
+    /// The SVG document.
+    pub fn svg(&self) -> &str {
+        &self.svg
+    }
+
+    /// Width and height in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    /// The HTML that shows the figure: the SVG inside a `<div>` that scrolls if the page is narrower.
+    pub fn html(&self) -> String {
+        format!(
+            "<div style=\"max-width:100%;overflow-x:auto\">{}</div>",
+            self.svg
+        )
+    }
+
+    /// Shows the figure inline in a notebook (evcxr calls this for the value of a cell).
+    pub fn evcxr_display(&self) {
+        html_display(&self.html());
+    }
+
+    /// Writes the SVG to `path`.
+    pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        std::fs::write(path, &self.svg).map_err(|e| Error::output(path.display().to_string(), e))
+    }
+
+    /// An `<img>`-free HTML page holding the figure, for viewing a saved file in any browser.
+    pub fn standalone_html(&self, title: &str) -> String {
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body>{}</body></html>",
+            escape_html(title),
+            self.html()
+        )
+    }
+}
+
+fn draw_err(e: impl std::fmt::Display) -> Error {
+    Error::output("the figure", e)
+}
+
+/// Inserts `extra` just before the closing `</svg>`.
+fn insert_before_end(mut svg: String, extra: &str) -> String {
+    if let Some(i) = svg.rfind("</svg>") {
+        svg.insert_str(i, extra);
+    }
+    svg
+}
+
+/// Reads `name="123"` from the root tag.
+fn attr_px(root: &str, name: &str) -> Option<u32> {
+    let tag = &root[..root.find('>')?];
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let rest = &tag[start..];
+    rest[..rest.find('"')?]
+        .trim_end_matches("px")
+        .parse::<f64>()
+        .ok()
+        .map(|v| v as u32)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,289 @@
+use super::*;
+use crate::Scalar;
+
+/// Tags open and close in order (a cheap well-formedness check; attribute values hold no `<`/`>`
+/// because every text goes through escaping).
+fn assert_balanced(svg: &str) {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find('<') {
+        let end = rest[i..].find('>').expect("unclosed tag") + i;
+        let tag = &rest[i + 1..end];
+        assert!(!tag.contains('<'), "'<' inside a tag: {tag}");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(
+                stack.pop().as_deref(),
+                Some(name.trim()),
+                "mismatched </{name}>"
+            );
+        } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!') {
+            stack.push(tag.split_whitespace().next().unwrap_or("").to_string());
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+}
+
+fn xs() -> Vec<f64> {
+    (0..21).map(|i| i as f64 / 10.0 - 1.0).collect()
+}
+
+#[test]
+fn svg_is_well_formed_and_keeps_korean_and_escapes() {
+    let x = xs();
+    let y: Vec<f64> = x.iter().map(|v| v * v).collect();
+    let fig = Plot::new()
+        .title("손실 <L> & \"기울기\"")
+        .x_label("가중치 w")
+        .y_label("손실")
+        .line(&x, &y, "L(w) = w²")
+        .text(0.0, 0.5, "최솟값 <here>")
+        .figure()
+        .unwrap();
+    let svg = fig.svg();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
+    assert!(svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains("손실 &lt;L&gt; &amp; &quot;기울기&quot;"));
+    assert!(
+        svg.contains("가중치 w")
+            && svg.contains("최솟값 &lt;here&gt;")
+            && svg.contains("L(w) = w²")
+    );
+    assert!(svg.contains("NanumGothic"));
+    assert_balanced(svg);
+    assert_eq!(fig.size(), (480, 400));
+}
+
+#[test]
+fn display_block_is_html_with_inline_svg() {
+    let fig = Plot::new()
+        .line(&[0.0, 1.0], &[0.0, 1.0], "")
+        .figure()
+        .unwrap();
+    let block = crate::display::html_block(&fig.html());
+    assert!(block.starts_with("EVCXR_BEGIN_CONTENT text/html\n<div"));
+    assert!(block.contains("<svg") && block.ends_with("</div>\nEVCXR_END_CONTENT"));
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let msg = |p: Plot| p.figure().unwrap_err().to_string();
+    assert!(msg(Plot::new()).contains("empty"));
+    assert!(msg(Plot::new().line(&[], &[], "a")).contains("empty"));
+    assert!(msg(Plot::new().line(&[1.0, 2.0], &[1.0], "a")).contains("shape"));
+    assert!(
+        msg(Plot::new().line(&[1.0, 2.0], &[1.0, f64::NAN], "a")).contains("y[1] of data of 'a'")
+    );
+    assert!(msg(Plot::new()
+        .line(&[1.0, 2.0], &[1.0, 2.0], "")
+        .x_range(2.0, 1.0))
+    .contains("below"));
+    assert!(msg(Plot::new().line(&[1.0, 2.0], &[0.0, 2.0], "g").log_y()).contains("log-scale"));
+    assert!(msg(Plot::new().function(|x| 1.0 / (x - x), (0.0, 1.0), "f")).contains("not a finite"));
+    assert!(Figure::grid("", &[], 2).is_err());
+    assert!(Figure::from_svg("<html></html>").is_err());
+
+    assert!(tangent_lines("", |x| x, (1.0, 1.0), &[0.0]).is_err());
+    assert!(tangent_lines("", |x| x, (0.0, 1.0), &[]).is_err());
+    assert!(function_and_derivative("", |_| f64::NAN, (0.0, 1.0)).is_err());
+    assert!(descent_on_curve("", |w| w * w, &[]).is_err());
+    assert!(descent_on_curve("", |w| w * w, &[1.0, f64::INFINITY]).is_err());
+    assert!(learning_rates("", |w| w, &[]).is_err());
+    assert!(contour_descent("", |x, y| x + y, (0.0, f64::NAN), (0.0, 1.0), &[]).is_err());
+    assert!(taylor_approximations("", |x| x.sin(), 0.0, &[], (-1.0, 1.0)).is_err());
+    assert!(gradient_norms("", &[("zero", &[1.0, 0.0])]).is_err());
+    assert!(regression_line("", &[1.0, 2.0], &[1.0], 1.0, 0.0).is_err());
+    assert!(descent_animation("", |w| w * w, &[1.0, 0.5], 0).is_err());
+}
+
+#[test]
+fn helpers_draw_what_the_lessons_draw() {
+    let gd = |lr: f64| {
+        let mut w = vec![4.0];
+        for _ in 0..20 {
+            let x = *w.last().unwrap();
+            w.push(x - lr * 2.0 * x);
+        }
+        w
+    };
+    let (a, b, c) = (gd(0.01), gd(0.15), gd(0.9));
+    let figs = [
+        tangent_lines(
+            "Derivative = Tangent Line Slope",
+            |x| x * x,
+            (-3.0, 3.0),
+            &[-2.0, 0.0, 1.5],
+        )
+        .unwrap(),
+        function_and_derivative("f(x) = x³ - 3x", |x| x.powi(3) - 3.0 * x, (-2.5, 2.5)).unwrap(),
+        descent_on_curve("경사 하강법", |w| w * w, &b).unwrap(),
+        learning_rates(
+            "Learning Rate Comparison",
+            |w| w * w,
+            &[(0.01, &a), (0.15, &b), (0.9, &c)],
+        )
+        .unwrap(),
+        contour_descent(
+            "x² + y²",
+            |x, y| x * x + y * y,
+            (-3.0, 3.0),
+            (-3.0, 3.0),
+            &[(2.0, 2.5), (1.0, 1.25), (0.5, 0.6)],
+        )
+        .unwrap(),
+        taylor_approximations("sin", |x| x.sin(), 0.0, &[1, 3, 5], (-6.0, 6.0)).unwrap(),
+        gradient_norms(
+            "norms",
+            &[("a", &[1.0, 0.1, 0.01]), ("b", &[1.0, 0.9, 0.8])],
+        )
+        .unwrap(),
+        regression_line("fit", &[1.0, 2.0, 3.0], &[2.0, 4.1, 5.9], 1.95, 0.1).unwrap(),
+        descent_animation("anim", |w| w * w, &b, 200).unwrap(),
+    ];
+    for f in &figs {
+        assert_balanced(f.svg());
+    }
+    assert!(figs[0].svg().contains("x = 1.5: slope = 3"));
+    assert!(figs[1].svg().contains("local max") && figs[1].svg().contains("increasing"));
+    assert_eq!(figs[3].size(), (1200, 396));
+    assert!(figs[6].svg().contains("10⁻²"));
+    assert!(figs[8].svg().matches("<animate").count() > 20);
+}
+
+#[test]
+fn clip_ids_differ_between_figures_and_repeat_for_the_same_figure() {
+    let a = Plot::new().line(&[0.0, 1.0], &[0.0, 1.0], "");
+    let b = Plot::new().line(&[0.0, 1.0], &[1.0, 0.0], "");
+    let id = |p: &Plot| {
+        let s = p.figure().unwrap().svg().to_string();
+        let i = s.find("clipPath id=\"").unwrap() + 13;
+        s[i..i + s[i..].find('"').unwrap()].to_string()
+    };
+    assert_ne!(id(&a), id(&b));
+    assert_eq!(id(&a), id(&a.clone()));
+}
+
+/// Writes every lesson figure to `target/plot-gallery/` for looking at them
+/// (`cargo test -p calc_dl gallery -- --ignored`, then e.g. `rsvg-convert`).
+#[test]
+#[ignore]
+fn gallery() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/plot-gallery");
+    std::fs::create_dir_all(&dir).unwrap();
+    let gd = |lr: f64, n: usize| {
+        let mut w = vec![4.0];
+        for _ in 0..n {
+            let x = *w.last().unwrap();
+            w.push(x - lr * 2.0 * x);
+        }
+        w
+    };
+    let (a, b, c) = (gd(0.01, 20), gd(0.15, 15), gd(0.9, 20));
+    let mut p = vec![(-2.5, 2.0)];
+    for _ in 0..25 {
+        let (x, y): (f64, f64) = *p.last().unwrap();
+        p.push((x - 0.1 * 2.0 * x, y - 0.1 * 6.0 * y));
+    }
+    let complex: Vec<f64> = {
+        let mut w = vec![-3.5];
+        for _ in 0..100 {
+            let x: f64 = *w.last().unwrap();
+            w.push(x - 0.01 * (4.0 * x.powi(3) - 16.0 * x + 2.0));
+        }
+        w
+    };
+    let sig: Vec<f64> = (0..30).map(|k| 0.25f64.powi(k)).collect();
+    let tanh: Vec<f64> = (0..30).map(|k| 0.7f64.powi(k)).collect();
+    let relu: Vec<f64> = (0..30).map(|k| 0.98f64.powi(k)).collect();
+    let figs = [
+        (
+            "tangent",
+            tangent_lines(
+                "접선의 기울기 = 미분 (Tangent)",
+                |x| x * x,
+                (-3.0, 3.0),
+                &[-2.0, 0.0, 1.5],
+            )
+            .unwrap(),
+        ),
+        (
+            "derivative",
+            function_and_derivative(
+                "f(x) = x³ - 3x 와 도함수",
+                |x| x.powi(3) - 3.0 * x,
+                (-2.5, 2.5),
+            )
+            .unwrap(),
+        ),
+        (
+            "descent",
+            descent_on_curve("경사 하강법: w = 4, lr = 0.15", |w| w * w, &b).unwrap(),
+        ),
+        (
+            "complex",
+            descent_on_curve(
+                "Gradient Descent on Complex Loss",
+                |w| w.powi(4) - 8.0 * w * w + 2.0 * w + 20.0,
+                &complex,
+            )
+            .unwrap(),
+        ),
+        (
+            "lr",
+            learning_rates(
+                "학습률 비교 (Learning Rate Comparison)",
+                |w| w * w,
+                &[(0.01, &a), (0.15, &b), (0.9, &c)],
+            )
+            .unwrap(),
+        ),
+        (
+            "contour",
+            contour_descent(
+                "f(x, y) = x² + 3y² 등고선과 경사 하강",
+                |x, y| x * x + 3.0 * y * y,
+                (-3.0, 3.0),
+                (-3.0, 3.0),
+                &p,
+            )
+            .unwrap(),
+        ),
+        (
+            "taylor",
+            taylor_approximations(
+                "sin x 의 테일러 근사",
+                |x| x.sin(),
+                0.0,
+                &[1, 3, 5, 7],
+                (-2.0 * std::f64::consts::PI, 2.0 * std::f64::consts::PI),
+            )
+            .unwrap(),
+        ),
+        (
+            "norms",
+            gradient_norms(
+                "층별 기울기 크기 (vanishing gradient)",
+                &[("sigmoid", &sig), ("tanh", &tanh), ("ReLU", &relu)],
+            )
+            .unwrap(),
+        ),
+        (
+            "regression",
+            regression_line(
+                "선형 회귀 y = wx + b",
+                &[1.0, 2.0, 3.0, 4.0, 5.0],
+                &[2.2, 3.8, 6.3, 7.9, 10.1],
+                1.99,
+                0.05,
+            )
+            .unwrap(),
+        ),
+        (
+            "animation",
+            descent_animation("경사 하강법 애니메이션", |w| w * w, &b, 300).unwrap(),
+        ),
+    ];
+    for (name, fig) in figs {
+        fig.save_svg(dir.join(format!("{name}.svg"))).unwrap();
+    }
+}
