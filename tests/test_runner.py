@@ -86,7 +86,7 @@ def notebooks() -> None:
             check(name, ok, f"got {got.kind if got else None} cell {got.cell if got else None}: "
                   f"{(got.message[:300] if got else '')!r}")
         for f in r.failures:
-            print(f.render(r.path).replace("\n", "\n     "))
+            print("     reported: " + f.render(r.path).replace("\n", "\n     "))
 
 
 def main() -> int:

@@ -343,7 +343,11 @@ fn saturated_slopes_keep_full_precision() {
     let sech2 = |x: f64| 1.0 / x.cosh().powi(2);
     for x in [5.0, 20.0, -30.0] {
         assert!(close(derivative(|v| v.tanh(), x).unwrap(), sech2(x), 1e-14));
-        assert!(close(grad(|v| v[0].tanh(), &[x]).unwrap()[0], sech2(x), 1e-14));
+        assert!(close(
+            grad(|v| v[0].tanh(), &[x]).unwrap()[0],
+            sech2(x),
+            1e-14
+        ));
     }
     // sigmoid'(40) = e^-40 / (1 + e^-40)^2
     let e = (-40f64).exp();
