@@ -22,9 +22,11 @@ from evcxr_kernel import ROOT, Kernel, book_dep_line  # noqa: E402
 
 GOALS = {"dep": 5.0, "plot": 3.0, "median": 0.8, "book": 300.0}
 
-# A plot as the lessons draw one: plotters into an SVG string, shown inline as HTML.
-# calc_dl's own figure type (issue 4, plots) will wrap this; until it re-exports plotters,
-# the bench names plotters with the same features calc_dl uses, so the cached build is shared.
+# A plot as the lessons draw one: calc_dl's lesson helper, shown inline through evcxr_display.
+# (Measured: a final expression ending in `?` is shown with Debug, as text; `.unwrap()` or
+# `let fig = ...?; fig` shows the SVG.)
+HELPER_PLOT_CELL = 'plot::tangent_lines("접선의 기울기 = 미분", |x| x * x, (-3.0, 3.0), &[-2.0, 0.0, 1.5]).unwrap()'
+# Fallback for a calc_dl without plot helpers: plotters into an SVG string, shown as HTML.
 PLOT_CELL = r"""
 {
     use plotters::prelude::*;
@@ -64,6 +66,11 @@ TYPICAL_CELLS = [
 ]
 
 
+def has_plot_helpers() -> bool:
+    lessons = ROOT / "crates/calc_dl/src/plot/lessons.rs"
+    return lessons.exists() and "pub fn tangent_lines(" in lessons.read_text()
+
+
 def plotters_dep() -> str | None:
     lib = (ROOT / "crates/calc_dl/src/lib.rs").read_text()
     if "pub use plotters" in lib:
@@ -76,12 +83,17 @@ def one_run(features: list[str]) -> dict:
     with Kernel(ROOT / "notebooks") as k:
         r["kernel start"] = k.start_seconds
         r["first :dep cell"], _ = k.run(book_dep_line(features))
-        dep = plotters_dep()
+        dep = None if has_plot_helpers() else plotters_dep()
         if dep:
             r[":dep plotters (bench only)"], _ = k.run(dep)
         r["use calc_dl::prelude::*"], _ = k.run("use calc_dl::prelude::*;")
         r["first let (stores a var)"], _ = k.run("let x0 = 1.5_f64;")
-        plot_code = PLOT_CELL if dep else PLOT_CELL.replace("use plotters::prelude::*;", "use calc_dl::plotters::prelude::*;")
+        if has_plot_helpers():
+            plot_code = HELPER_PLOT_CELL
+        elif dep:
+            plot_code = PLOT_CELL
+        else:
+            plot_code = PLOT_CELL.replace("use plotters::prelude::*;", "use calc_dl::plotters::prelude::*;")
         r["first plot cell"], out = k.run(plot_code)
         if not any("<svg" in str(d) for d in out["data"]):
             raise SystemExit("the plot cell showed no SVG")
