@@ -21,6 +21,10 @@ help:
 	@echo "make bench-notebooks  kernel start, first :dep cell, first plot, median cell, whole book"
 	@echo "make setup            only the installs (idempotent)"
 
+# PRELOAD=1: compile calc_dl while each kernel starts (see scripts/setup.sh).
+PRELOAD ?= 0
+export CALC_DL_PRELOAD := $(PRELOAD)
+
 setup:
 	@scripts/setup.sh
 

@@ -131,14 +131,24 @@ EOF
 #               instead of 170 s. Lesson-sized numerics stay in milliseconds.
 #   prelude.rs  one stored variable: evcxr's first variable costs ~5 s (rust-analyzer loads the
 #               project); paid at kernel start, while the reader reads, not in the first `let`.
-# The book's own `:dep` line stays in the notebooks, not here: a `:dep` in init.evcxr that fails
-# to compile (a library under development) would stop every kernel from starting.
+# The book's own `:dep` line stays in the notebooks by default: a `:dep` in init.evcxr that fails
+# to compile (a library under development) stops every kernel from starting, with no message in
+# the notebook. For a class with a finished library, CALC_DL_PRELOAD=1 (make lab PRELOAD=1)
+# compiles calc_dl while the kernel starts, so the notebook's own `:dep` cell takes ~0.1 s.
+PRELOAD_DEP=""
+PRELOAD_USE=""
+if [ "${CALC_DL_PRELOAD:-0}" = 1 ]; then
+  PRELOAD_DEP=":dep calc_dl = { path = \"$ROOT/crates/calc_dl\" }"
+  PRELOAD_USE="use calc_dl::prelude::*;"
+fi
 write_if_changed "$EVCXR_CONFIG_DIR/init.evcxr" <<EOF
 :cache 4096
 :offline 1
 :opt 0
+$PRELOAD_DEP
 EOF
 write_if_changed "$EVCXR_CONFIG_DIR/prelude.rs" <<EOF
+$PRELOAD_USE
 let calc_dl_ready = true;
 EOF
 ok "kernel spec rust -> $KERNEL_DIR, evcxr config -> $EVCXR_CONFIG_DIR"
