@@ -10,6 +10,8 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export JUPYTER_PATH := $(CURDIR)/.venv/share/jupyter
 PY := .venv/bin/python
 LAB_ARGS ?=
+# Jupyter refuses to run as root without saying so (CI machines and containers run as root).
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help setup setup-web lab test lint cargo-test test-runner test-notebooks book slides bench-notebooks clean-book
 
@@ -33,7 +35,7 @@ setup-web:
 
 lab: setup
 	@echo "==> JupyterLab on notebooks/ (kernel: Rust (calc_dl)). Stop with Ctrl-C."
-	.venv/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	.venv/bin/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 test: setup lint cargo-test test-runner test-notebooks
 

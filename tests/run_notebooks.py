@@ -230,6 +230,35 @@ def compare_cell(committed, fresh, position: int, rtol: float, atol: float) -> F
 # --------------------------------------------------------------- running
 
 
+def drain_late_output(client, cell, timeout: float = 60) -> None:
+    """Collect stream output that evcxr sends after a cell has already finished.
+
+    evcxr forwards stdout/stderr lines from a background thread, parented to the latest
+    execute request: under load a panic message or a `?` error (both stderr only) can arrive
+    after the cell's idle status, where nbclient drops it (seen here at load 9 on 2 cores).
+    So after each cell the runner sends an empty request (evcxr runs nothing for it) and
+    keeps every stream message that arrives until that request is idle: it belongs to the
+    cell just run.
+    """
+    from jupyter_core.utils import run_sync
+    from nbformat.v4 import new_output
+
+    kc = client.kc
+    time.sleep(0.05)
+    msg_id = kc.execute("", silent=False, store_history=False, allow_stdin=False)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            msg = run_sync(kc.get_iopub_msg)(timeout=max(0.1, deadline - time.monotonic()))
+        except Exception:  # queue.Empty
+            break
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            cell.outputs.append(new_output("stream", name=content["name"], text=content["text"]))
+        elif kind == "status" and content.get("execution_state") == "idle" and msg["parent_header"].get("msg_id") == msg_id:
+            break
+
+
 @dataclass
 class CellTime:
     position: int
@@ -304,6 +333,7 @@ def run_notebook(
                     result.failures.append(Failure("dead-kernel", position, str(e)))
                     break
                 result.cells.append(CellTime(position, time.monotonic() - t0, first_line(cell)))
+                drain_late_output(client, cell)
                 failure = check_cell(cell, position)
                 if failure is None and compare and not write:
                     failure = compare_cell(committed.cells[index], cell, position, rtol, atol)
@@ -316,6 +346,14 @@ def run_notebook(
             result.failures.append(Failure("kernel-start", None, f"{type(e).__name__}: {e}"))
     result.total = time.monotonic() - t_start
     if write and result.passed:
+        count = 0
+        for cell in nb.cells:  # the runner's empty requests advanced evcxr's counter
+            if cell.cell_type == "code":
+                count += 1
+                cell.execution_count = count
+                for out in cell.outputs:
+                    if "execution_count" in out:
+                        out["execution_count"] = count
         nb.metadata["kernelspec"] = {"name": kernel, "display_name": KERNEL_DISPLAY_NAME, "language": "rust"}
         nbformat.write(nb, path)
     return result
