@@ -25,28 +25,7 @@ GOALS = {"dep": 5.0, "plot": 3.0, "median": 0.8, "book": 300.0}
 # A plot as the lessons draw one: calc_dl's lesson helper, shown inline through evcxr_display.
 # (Measured: a final expression ending in `?` is shown with Debug, as text; `.unwrap()` or
 # `let fig = ...?; fig` shows the SVG.)
-HELPER_PLOT_CELL = 'plot::tangent_lines("접선의 기울기 = 미분", |x| x * x, (-3.0, 3.0), &[-2.0, 0.0, 1.5]).unwrap()'
-# Fallback for a calc_dl without plot helpers: plotters into an SVG string, shown as HTML.
-PLOT_CELL = r"""
-{
-    use plotters::prelude::*;
-    let mut buf = String::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, (480, 300)).into_drawing_area();
-        root.fill(&WHITE).unwrap();
-        let mut chart = ChartBuilder::on(&root)
-            .margin(10).x_label_area_size(25).y_label_area_size(35)
-            .build_cartesian_2d(-3.0f64..3.0, -1.0f64..9.0).unwrap();
-        chart.configure_mesh().draw().unwrap();
-        chart.draw_series(LineSeries::new((-60..=60).map(|i| { let x = i as f64 / 20.0; (x, x * x) }), &BLUE)).unwrap();
-        let (x0, slope) = (1.5, derivative(|x: Dual| x * x, 1.5).unwrap());
-        chart.draw_series(LineSeries::new([(-3.0, x0 * x0 + slope * (-3.0 - x0)), (3.0, x0 * x0 + slope * (3.0 - x0))], &RED)).unwrap();
-        root.present().unwrap();
-    }
-    println!("EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT", buf);
-}
-"""
-
+PLOT_CELL = 'plot::tangent_lines("접선의 기울기 = 미분", |x| x * x, (-3.0, 3.0), &[-2.0, 0.0, 1.5]).unwrap()'
 TYPICAL_CELLS = [
     "fn f<S: Scalar>(x: S) -> S { x * x * x - x * 2.0 }",
     "derivative(f, 2.0)?",
@@ -66,38 +45,17 @@ TYPICAL_CELLS = [
 ]
 
 
-def has_plot_helpers() -> bool:
-    lessons = ROOT / "crates/calc_dl/src/plot/lessons.rs"
-    return lessons.exists() and "pub fn tangent_lines(" in lessons.read_text()
-
-
-def plotters_dep() -> str | None:
-    lib = (ROOT / "crates/calc_dl/src/lib.rs").read_text()
-    if "pub use plotters" in lib:
-        return None
-    return ':dep plotters = { version = "0.3.7", default-features = false, features = ["svg_backend", "line_series", "area_series", "point_series"] }'
-
-
 def one_run(features: list[str]) -> dict:
     r = {}
     with Kernel(ROOT / "notebooks") as k:
         r["kernel start"] = k.start_seconds
         r["first :dep cell"], _ = k.run(book_dep_line(features))
-        dep = None if has_plot_helpers() else plotters_dep()
-        if dep:
-            r[":dep plotters (bench only)"], _ = k.run(dep)
         r["use calc_dl::prelude::*"], _ = k.run("use calc_dl::prelude::*;")
         r["first let (stores a var)"], _ = k.run("let x0 = 1.5_f64;")
-        if has_plot_helpers():
-            plot_code = HELPER_PLOT_CELL
-        elif dep:
-            plot_code = PLOT_CELL
-        else:
-            plot_code = PLOT_CELL.replace("use plotters::prelude::*;", "use calc_dl::plotters::prelude::*;")
-        r["first plot cell"], out = k.run(plot_code)
+        r["first plot cell"], out = k.run(PLOT_CELL)
         if not any("<svg" in str(d) for d in out["data"]):
             raise SystemExit("the plot cell showed no SVG")
-        r["second plot cell"], _ = k.run(plot_code)
+        r["second plot cell"], _ = k.run(PLOT_CELL)
         times = []
         for code in TYPICAL_CELLS:
             seconds, _ = k.run(code)
