@@ -1,0 +1,69 @@
+# calc_dl: the library and the book. `make lab` to learn, `make test` to check everything.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# Steps share 2 cores and one kernel cache: always one after the other, even under make -j.
+.NOTPARALLEL:
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# The project's `rust` kernel spec lives in the venv; evcxr reads JUPYTER_PATH as one folder.
+export JUPYTER_PATH := $(CURDIR)/.venv/share/jupyter
+PY := .venv/bin/python
+LAB_ARGS ?=
+# Jupyter refuses to run as root without saying so (CI machines and containers run as root).
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help setup setup-web lab test lint cargo-test test-runner test-notebooks book slides bench-notebooks clean-book
+
+help:
+	@echo "make lab              install what is missing, then JupyterLab on notebooks/"
+	@echo "make test             fmt, clippy, cargo test, runner self-test, every notebook in a fresh kernel"
+	@echo "make book             re-run the notebooks writing outputs in place, export book/ (HTML + index)"
+	@echo "make slides           reveal.js slides per notebook into book/slides/"
+	@echo "make bench-notebooks  kernel start, first :dep cell, first plot, median cell, whole book"
+	@echo "make setup            only the installs (idempotent)"
+
+# PRELOAD=1: compile calc_dl while each kernel starts (see scripts/setup.sh).
+PRELOAD ?= 0
+export CALC_DL_PRELOAD := $(PRELOAD)
+
+setup:
+	@scripts/setup.sh
+
+setup-web:
+	@scripts/setup.sh --web
+
+lab: setup
+	@echo "==> JupyterLab on notebooks/ (kernel: Rust (calc_dl)). Stop with Ctrl-C."
+	.venv/bin/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
+
+test: setup lint cargo-test test-runner test-notebooks
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+cargo-test:
+	cargo test --workspace
+
+# The runner must catch a panic, a `?` error, a compile error, a timeout and a stale output.
+test-runner:
+	$(PY) tests/test_runner.py
+
+test-notebooks:
+	$(PY) tests/run_notebooks.py notebooks
+
+book: setup-web
+	$(PY) tests/run_notebooks.py --write notebooks
+	$(PY) scripts/build_book.py
+	$(PY) scripts/build_book.py --slides
+	@echo "book: $(CURDIR)/book/index.html"
+
+slides: setup-web
+	$(PY) scripts/build_book.py --slides
+
+bench-notebooks: setup
+	$(PY) scripts/bench_notebooks.py
+
+clean-book:
+	rm -rf book

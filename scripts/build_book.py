@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Export the book (notebooks/*.ipynb with their committed outputs) to static HTML in book/.
+
+  scripts/build_book.py            book/index.html + one page per notebook (JupyterLab look)
+  scripts/build_book.py --slides   book/slides/<name>.slides.html, reveal.js slides per notebook
+
+Every script and style the pages load comes from book/_static/, copied from the npm packages
+in web/node_modules (reveal.js, MathJax 2, require.js, jQuery): nothing is fetched from a CDN
+when the pages are opened, so book/ can be served as it is (python -m http.server, nginx, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+WEB = ROOT / "web" / "node_modules"
+MERMAID_STUB = "export default { initialize() {}, run() {}, registerLayoutLoaders() {} };\n"
+
+
+def copy_static(book: Path) -> Path:
+    static = book / "_static"
+    if not WEB.is_dir():
+        raise SystemExit("web/node_modules is missing: run scripts/setup.sh --web (make book does)")
+    static.mkdir(parents=True, exist_ok=True)
+
+    def tree(src: Path, dst: Path, ignore=None):
+        if not dst.exists():
+            shutil.copytree(src, dst, ignore=ignore)
+
+    tree(WEB / "reveal.js" / "dist", static / "reveal.js" / "dist")
+    tree(WEB / "reveal.js" / "plugin", static / "reveal.js" / "plugin")
+    # MathJax 2 without its unpacked sources, tests and image / legacy font formats (73 MB -> ~10 MB).
+    tree(
+        WEB / "mathjax",
+        static / "mathjax",
+        ignore=shutil.ignore_patterns("unpacked", "test", "png", "*.eot", "*.otf", "*.svg", "*.md"),
+    )
+    shutil.copy2(WEB / "requirejs" / "require.js", static / "require.js")
+    shutil.copy2(WEB / "jquery" / "dist" / "jquery.min.js", static / "jquery.min.js")
+    # The slides template imports mermaid on every page; the book draws no mermaid diagrams.
+    (static / "mermaid-stub.mjs").write_text(MERMAID_STUB)
+    return static
+
+
+def urls(prefix: str) -> dict:
+    return {
+        "require_js_url": f"{prefix}_static/require.js",
+        "jquery_url": f"{prefix}_static/jquery.min.js",
+        "mathjax_url": f"{prefix}_static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+        "mermaid_js_url": f"{prefix}_static/mermaid-stub.mjs",
+        "mermaid_layout_elk_js_url": "",
+    }
+
+
+def title_of(nb, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return fallback
+
+
+def export(book: Path, slides: bool, src: Path = NOTEBOOKS) -> int:
+    import nbformat
+    from nbconvert import HTMLExporter, SlidesExporter
+
+    notebooks = sorted(src.glob("*.ipynb"))
+    copy_static(book)
+    chapters = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        name = path.stem
+        if slides:
+            out_dir = book / "slides"
+            out_dir.mkdir(parents=True, exist_ok=True)
+            exporter = SlidesExporter(**urls("../"), reveal_url_prefix="../_static/reveal.js")
+            # Without slide metadata every cell becomes a slide of its own.
+            for cell in nb.cells:
+                cell.metadata.setdefault("slideshow", {"slide_type": "slide"})
+            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title_of(nb, name)}})
+            out = out_dir / f"{name}.slides.html"
+        else:
+            exporter = HTMLExporter(template_name="lab", **urls(""))
+            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title_of(nb, name)}})
+            out = book / f"{name}.html"
+        out.write_text(body, encoding="utf-8")
+        print(f"  {path} -> {out}")
+        chapters.append((name, title_of(nb, name)))
+    if not slides:
+        write_index(book, chapters)
+    print(f"{len(notebooks)} notebooks exported to {(book / 'slides') if slides else book}")
+    return 0
+
+
+def write_index(book: Path, chapters: list[tuple[str, str]]) -> None:
+    items = "\n".join(
+        f'  <li><a href="{html.escape(n)}.html">{html.escape(t)}</a>'
+        f' <small>(<a href="slides/{html.escape(n)}.slides.html">slides</a>)</small></li>'
+        for n, t in chapters
+    ) or "  <li>No notebooks yet.</li>"
+    (book / "index.html").write_text(
+        f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>calc_dl: calculus for deep learning</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;line-height:1.5;padding:0 1rem}}</style>
+</head><body>
+<h1>calc_dl: calculus for deep learning</h1>
+<p>The notebooks of the book, with the outputs of their last run (<code>make book</code>).
+Slides exist after <code>make slides</code>.</p>
+<ol>
+{items}
+</ol>
+</body></html>
+""",
+        encoding="utf-8",
+    )
+    (book / "chapters.json").write_text(json.dumps(chapters, indent=1))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--slides", action="store_true", help="reveal.js slides per notebook into book/slides/")
+    ap.add_argument("--out", default=str(ROOT / "book"))
+    ap.add_argument("--src", default=str(NOTEBOOKS), help="folder of notebooks (default notebooks/)")
+    args = ap.parse_args()
+    return export(Path(args.out), args.slides, Path(args.src))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

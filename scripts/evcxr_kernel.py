@@ -1,0 +1,71 @@
+"""A real evcxr kernel (the project's `rust` kernel spec) driven cell by cell, with timings.
+
+Used by scripts/prewarm.py and scripts/bench_notebooks.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("JUPYTER_PATH", str(Path(sys.prefix) / "share" / "jupyter"))
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class CellError(RuntimeError):
+    pass
+
+
+class Kernel:
+    def __init__(self, cwd: Path, name: str = "rust", startup_timeout: float = 900, env: dict | None = None):
+        from jupyter_client.manager import KernelManager
+
+        t0 = time.monotonic()
+        self.km = KernelManager(kernel_name=name)
+        self.km.start_kernel(cwd=str(cwd), env={**os.environ, **(env or {})})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=startup_timeout)
+        self.start_seconds = time.monotonic() - t0
+
+    def run(self, code: str, timeout: float = 900, check: bool = True) -> tuple[float, dict]:
+        """Execute one cell; return (seconds, {'stdout','stderr','error','data'})."""
+        out = {"stdout": "", "stderr": "", "error": "", "data": []}
+
+        def hook(msg):
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                out[content["name"]] += content["text"]
+            elif kind == "error":
+                out["error"] += ANSI.sub("", "\n".join(content.get("traceback") or [content.get("evalue", "")]))
+            elif kind in ("execute_result", "display_data"):
+                out["data"].append(content["data"])
+
+        t0 = time.monotonic()
+        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=hook, allow_stdin=False)
+        seconds = time.monotonic() - t0
+        failed = reply["content"]["status"] != "ok" or out["error"] or "panicked at" in out["stderr"]
+        if check and failed:
+            raise CellError(f"cell failed:\n{code}\n---\n{out['error'] or out['stderr']}")
+        return seconds, out
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=False)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def book_dep_line(features: list[str] | None = None) -> str:
+    """The book's set-up cell, as the notebooks in notebooks/ write it (path relative to notebooks/)."""
+    extra = ", features = [" + ", ".join(f'"{f}"' for f in features) + "]" if features else ""
+    return ':dep calc_dl = { path = "../crates/calc_dl"' + extra + " }"

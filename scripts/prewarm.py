@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Build the book's dependencies into evcxr's cache (~/.cache/evcxr) once, in a headless kernel.
+
+Runs the set-up cell of the book (`:dep calc_dl = ...` then `use calc_dl::prelude::*;`) in a new
+kernel started in notebooks/, exactly as a notebook does, and again with `features = ["tables"]`
+when a notebook uses that variant (or PREWARM_TABLES=1). Skipped when nothing that decides
+the cache keys has changed since the last warm-up (stamp in .cache/prewarm.stamp).
+
+Why the warm-up kernel builds in a kept folder (/var/tmp/calc_dl-evcxr-build/): evcxr caches a crate's
+compiled files keyed on the rustc command line, including the rustc dep-info (.d) that lists
+every file the crate read. For crates that include a file their build script generated
+(thiserror's `$OUT_DIR/private.rs`, and many of polars' dependencies), that list names the
+OUT_DIR of the kernel that filled the cache, normally a temporary folder deleted when that
+kernel stopped. Cargo then finds the file missing and rebuilds the crate, and calc_dl after it,
+at every cell of every later kernel (measured: +0.5 s per cell). Building the cache from a
+folder that stays, and keeping its build-script outputs, keeps those files where the cache
+entries say they are. Cache entries that name missing files are removed and built again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evcxr_kernel import ROOT, Kernel, book_dep_line  # noqa: E402
+
+NOTEBOOKS = ROOT / "notebooks"
+STAMP = ROOT / ".cache" / "prewarm.stamp"
+EVCXR_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "evcxr"
+
+
+def build_root() -> Path:
+    """Where the warm-up kernel builds. Two constraints, both measured:
+    - outside the repository: a crate inside it is claimed by the workspace's Cargo.toml;
+    - not sharing a top folder with the Rust toolchain (~/.rustup): evcxr loads the compiled cell
+      one folder above where rustc linked it, so rustc's relative RUNPATH to libstd then misses
+      by one `..` (dlopen fails) unless the only common ancestor is `/`.
+    """
+    rustup = Path(os.environ.get("RUSTUP_HOME", Path.home() / ".rustup")).resolve()
+    for base in (Path("/var/tmp"), Path("/tmp")):
+        if base.parts[1] != rustup.parts[1] and os.access(base, os.W_OK):
+            return base / "calc_dl-evcxr-build" / hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    raise SystemExit("no folder for the evcxr warm-up build: /var/tmp and /tmp are not usable")
+
+
+BUILD_DIR = build_root()
+
+
+def broken_entries() -> list[Path]:
+    """Cache entries whose dep-info names a file that no longer exists."""
+    broken = []
+    if not EVCXR_CACHE.is_dir():
+        return broken
+    for entry in EVCXR_CACHE.iterdir():
+        for dep_info in entry.glob("*.d"):
+            missing = False
+            for line in dep_info.read_text(errors="replace").splitlines():
+                if line.startswith("#") or ": " not in line:
+                    continue
+                for dep in line.split(": ", 1)[1].split():
+                    if dep.startswith("/") and not os.path.exists(dep):
+                        missing = True
+                        break
+                if missing:
+                    break
+            if missing:
+                broken.append(entry)
+                break
+    return broken
+
+
+def keep_only_build_outputs(folder: Path) -> None:
+    """Drop everything the warm-up kernel built but the build scripts' OUT_DIRs."""
+    keep = folder.with_name(folder.name + ".keep")
+    shutil.rmtree(keep, ignore_errors=True)
+    for out in list(folder.glob("target/*/*/build/*/out")) + list(folder.glob("target/*/build/*/out")):
+        dest = keep / out.relative_to(folder)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        out.rename(dest)
+    shutil.rmtree(folder)
+    keep.mkdir(exist_ok=True)
+    keep.rename(folder)
+
+
+def command_output(*cmd: str) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+    except FileNotFoundError:
+        return f"{cmd[0]}: not found"
+
+
+def variants() -> list[list[str]]:
+    wanted = [[]]
+    uses_tables = any('"tables"' in p.read_text(errors="replace") for p in NOTEBOOKS.glob("*.ipynb"))
+    cargo_toml = (ROOT / "crates/calc_dl/Cargo.toml").read_text()
+    if (uses_tables or os.environ.get("PREWARM_TABLES") == "1") and "\ntables" in cargo_toml:
+        wanted.append(["tables"])
+    return wanted
+
+
+def stamp_key(wanted: list[list[str]]) -> str:
+    h = hashlib.sha256()
+    for part in (
+        command_output("cargo", "install", "--list"),  # evcxr_jupyter has no --version
+        command_output("rustc", "-vV"),
+        command_output("mold", "--version"),  # evcxr links with mold when it is on PATH
+        (ROOT / "Cargo.lock").read_text(),
+        (ROOT / "crates/calc_dl/Cargo.toml").read_text(),
+        (ROOT / ".cache/evcxr-config/init.evcxr").read_text(),
+        (ROOT / ".cache/evcxr-config/prelude.rs").read_text(),
+        repr(wanted),
+        str(BUILD_DIR),  # the cache entries name files in it
+    ):
+        h.update(part.encode())
+    return h.hexdigest()
+
+
+def main() -> int:
+    wanted = variants()
+    key = stamp_key(wanted)
+    warm = EVCXR_CACHE.is_dir() and any(EVCXR_CACHE.iterdir()) and BUILD_DIR.is_dir()
+    if STAMP.exists() and STAMP.read_text().strip() == key and warm:
+        print(f"    ok: evcxr cache warm ({EVCXR_CACHE})")
+        return 0
+    NOTEBOOKS.mkdir(exist_ok=True)
+    broken = broken_entries()
+    if broken:
+        print(f"    removing {len(broken)} evcxr cache entries that name files of deleted build folders")
+        for entry in broken:
+            shutil.rmtree(entry, ignore_errors=True)
+    for features in wanted:
+        build = BUILD_DIR / ("-".join(features) or "default")
+        shutil.rmtree(build, ignore_errors=True)
+        build.mkdir(parents=True)
+        label = "calc_dl" + (f" with features {features}" if features else "")
+        slow = "3-5 minutes (polars)" if features else "about 1 minute"
+        print(f"\n==> Building {label} and its dependencies into evcxr's cache (once; usually {slow})", flush=True)
+        t0 = time.monotonic()
+        with Kernel(NOTEBOOKS, env={"EVCXR_TMPDIR": str(build)}) as k:
+            dep, _ = k.run(book_dep_line(features), timeout=3600)
+            use, _ = k.run("use calc_dl::prelude::*;")
+            first, _ = k.run("let warm_up = 1.0_f64;\nwarm_up + 1.0")
+        print(
+            f"    done in {time.monotonic() - t0:.0f}s (kernel start {k.start_seconds:.1f}s, :dep {dep:.1f}s,"
+            f" use {use:.1f}s, first cell {first:.1f}s)",
+            flush=True,
+        )
+        keep_only_build_outputs(build)
+    STAMP.parent.mkdir(exist_ok=True)
+    STAMP.write_text(key + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
