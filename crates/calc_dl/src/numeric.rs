@@ -259,14 +259,16 @@ impl FiniteDiff {
                 (r + 1.0) / (r - 1.0)
             })
             .product();
-        let rounding = 2.0 * f64::EPSILON * fx.abs().max(f64::MIN_POSITIVE) / smallest.powi(deriv)
-            * amplification;
+        // The values near x are about |f(x)| + |f'|·h, so the estimate stays meaningful where f(x) = 0.
+        let rounding = |d: f64| {
+            2.0 * f64::EPSILON * (fx.abs() / smallest.powi(deriv) + d.abs()) * amplification
+        };
         if self.levels == 0 {
             let (d1, d2) = (diff(h), diff(2.0 * h));
             let truncation = (d1 - d2).abs() / (2f64.powi(first) - 1.0);
             return Estimate {
                 value: d1,
-                error: truncation + rounding,
+                error: truncation + rounding(d1),
             };
         }
         let mut row: Vec<f64> = (0..=self.levels)
@@ -282,9 +284,10 @@ impl FiniteDiff {
             last_change = (next_row[next_row.len() - 1] - row[row.len() - 1]).abs();
             row = next_row;
         }
+        let value = row[row.len() - 1];
         Estimate {
-            value: row[row.len() - 1],
-            error: last_change + rounding,
+            value,
+            error: last_change + rounding(value),
         }
     }
 }

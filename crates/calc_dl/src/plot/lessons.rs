@@ -15,7 +15,11 @@ const RED: RGBColor = RGBColor(0xd6, 0x27, 0x28);
 const BLUE: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
 
 /// A number as short as it can be: `-4`, `1.5`, `0.1235`.
+/// A number for a label: 4 decimals, but scientific where that would hide it (|v| < 1e-3, or ≥ 1e6).
 fn num(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-3..1e6).contains(&v.abs()) {
+        return format!("{v:.3e}");
+    }
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {

@@ -316,3 +316,10 @@ mod raster {
         assert!(descent_gif("t", |w| w, &[1.0], 5).is_err());
     }
 }
+
+#[test]
+fn tiny_losses_are_labelled_in_scientific_notation_not_as_zero() {
+    let fig =
+        crate::plot::descent_on_curve("t", |w| (w - 3.0).powi(2), &[4.0, 3.3, 3.0047]).unwrap();
+    assert!(fig.svg().contains("2.209e-5"), "{}", fig.svg().len());
+}
