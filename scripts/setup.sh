@@ -15,7 +15,8 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 EVCXR_VERSION=0.22.0
-APT_PACKAGES=(mold)
+# fonts-nanum: Korean glyphs for PNG/GIF export (feature `raster`) and for the book rendered headless.
+APT_PACKAGES=(mold fonts-nanum)
 # CALC_DL_VENV: install into an existing Python environment instead (Binder / JupyterHub images).
 VENV="${CALC_DL_VENV:-$ROOT/.venv}"
 KERNEL_DIR="$VENV/share/jupyter/kernels/rust"
