@@ -656,6 +656,9 @@ mod tests {
     fn short_numbers() {
         assert_eq!(super::num(-4.0), "-4");
         assert_eq!(super::num(0.15), "0.15");
-        assert_eq!(super::num(-0.00001), "0");
+        assert_eq!(super::num(-0.0), "0");
+        // Tiny but not zero: scientific, so a converged loss is not labelled 0.
+        assert_eq!(super::num(-0.00001), "-1.000e-5");
+        assert_eq!(super::num(2.5e6), "2.500e6");
     }
 }
