@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,7 +98,9 @@ def command_output(*cmd: str) -> str:
 
 def variants() -> list[list[str]]:
     wanted = [[]]
-    uses_tables = any('"tables"' in p.read_text(errors="replace") for p in NOTEBOOKS.glob("*.ipynb"))
+    # In the notebook's JSON the quotes of `features = ["tables"]` are escaped: match either form.
+    tables = re.compile(r'features\s*=\s*\[\\?"tables')
+    uses_tables = any(tables.search(p.read_text(errors="replace")) for p in NOTEBOOKS.glob("*.ipynb"))
     cargo_toml = (ROOT / "crates/calc_dl/Cargo.toml").read_text()
     if (uses_tables or os.environ.get("PREWARM_TABLES") == "1") and "\ntables" in cargo_toml:
         wanted.append(["tables"])
