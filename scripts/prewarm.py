@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evcxr_kernel import ROOT, Kernel, book_dep_line  # noqa: E402
+from evcxr_kernel import ROOT, CellError, Kernel, book_dep_line  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 STAMP = ROOT / ".cache" / "prewarm.stamp"
@@ -124,19 +124,8 @@ def stamp_key(wanted: list[list[str]]) -> str:
     return h.hexdigest()
 
 
-def main() -> int:
-    wanted = variants()
-    key = stamp_key(wanted)
-    warm = EVCXR_CACHE.is_dir() and any(EVCXR_CACHE.iterdir()) and BUILD_DIR.is_dir()
-    if STAMP.exists() and STAMP.read_text().strip() == key and warm:
-        print(f"    ok: evcxr cache warm ({EVCXR_CACHE})")
-        return 0
-    NOTEBOOKS.mkdir(exist_ok=True)
-    broken = broken_entries()
-    if broken:
-        print(f"    removing {len(broken)} evcxr cache entries that name files of deleted build folders")
-        for entry in broken:
-            shutil.rmtree(entry, ignore_errors=True)
+def warm_all(wanted: list[list[str]]) -> None:
+    """Builds every `:dep` variant of the book into evcxr's cache, each in a kept folder."""
     for features in wanted:
         build = BUILD_DIR / ("-".join(features) or "default")
         shutil.rmtree(build, ignore_errors=True)
@@ -155,6 +144,30 @@ def main() -> int:
             flush=True,
         )
         keep_only_build_outputs(build)
+
+
+def main() -> int:
+    wanted = variants()
+    key = stamp_key(wanted)
+    warm = EVCXR_CACHE.is_dir() and any(EVCXR_CACHE.iterdir()) and BUILD_DIR.is_dir()
+    if STAMP.exists() and STAMP.read_text().strip() == key and warm:
+        print(f"    ok: evcxr cache warm ({EVCXR_CACHE})")
+        return 0
+    NOTEBOOKS.mkdir(exist_ok=True)
+    broken = broken_entries()
+    if broken:
+        print(f"    removing {len(broken)} evcxr cache entries that name files of deleted build folders")
+        for entry in broken:
+            shutil.rmtree(entry, ignore_errors=True)
+    try:
+        warm_all(wanted)
+    except CellError as e:
+        # An entry of evcxr's cache can name files that a deleted kernel folder held (seen as "can't find
+        # crate for `polars`"): start the cache afresh, once, rather than leave every kernel failing.
+        reason = str(e).strip().splitlines()[-1][:160]
+        print(f"    warm-up failed ({reason}); emptying {EVCXR_CACHE} and building again", flush=True)
+        shutil.rmtree(EVCXR_CACHE, ignore_errors=True)
+        warm_all(wanted)
     STAMP.parent.mkdir(exist_ok=True)
     STAMP.write_text(key + "\n")
     return 0
