@@ -8,15 +8,7 @@ use crate::error::Result;
 macro_rules! first_order {
     ($t:ty, $name:literal) => {
         impl Optimizer for $t {
-            fn name(&self) -> &'static str {
-                $name
-            }
-            fn learning_rate(&self) -> f64 {
-                self.lr
-            }
-            fn set_learning_rate(&mut self, lr: f64) {
-                self.lr = lr;
-            }
+            named_with_lr!($name);
             fn step(
                 &mut self,
                 _problem: &mut dyn Problem,

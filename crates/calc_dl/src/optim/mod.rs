@@ -33,6 +33,21 @@
 //! # Ok::<(), calc_dl::Error>(())
 //! ```
 
+/// The name and the `lr` field accessors every optimizer shares.
+macro_rules! named_with_lr {
+    ($name:literal) => {
+        fn name(&self) -> &'static str {
+            $name
+        }
+        fn learning_rate(&self) -> f64 {
+            self.lr
+        }
+        fn set_learning_rate(&mut self, lr: f64) {
+            self.lr = lr;
+        }
+    };
+}
+
 mod first_order;
 pub mod functions;
 mod minimize;

@@ -28,15 +28,7 @@ impl Newton {
 }
 
 impl Optimizer for Newton {
-    fn name(&self) -> &'static str {
-        "Newton"
-    }
-    fn learning_rate(&self) -> f64 {
-        self.lr
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
-    }
+    named_with_lr!("Newton");
     fn step(
         &mut self,
         problem: &mut dyn Problem,
@@ -111,15 +103,7 @@ impl Lbfgs {
 }
 
 impl Optimizer for Lbfgs {
-    fn name(&self) -> &'static str {
-        "L-BFGS"
-    }
-    fn learning_rate(&self) -> f64 {
-        self.lr
-    }
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
-    }
+    named_with_lr!("L-BFGS");
     fn step(
         &mut self,
         problem: &mut dyn Problem,
