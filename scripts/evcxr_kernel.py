@@ -17,6 +17,24 @@ os.environ.setdefault("JUPYTER_PATH", str(Path(sys.prefix) / "share" / "jupyter"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
+def kernel_work_dir() -> Path:
+    """Where the kernels build (scripts/kernel.sh keeps one slot per running kernel there).
+    Two constraints, both measured:
+    - outside the repository: a crate inside it is claimed by the workspace's Cargo.toml;
+    - not sharing a top folder with the Rust toolchain (~/.rustup): evcxr loads the compiled cell
+      one folder above where rustc linked it, so rustc's relative RUNPATH to libstd then misses
+      by one `..` (dlopen fails) unless the only common ancestor is `/`.
+    One folder for every checkout on the machine: the dependencies compiled there serve them all
+    (cargo rebuilds calc_dl for a checkout whose sources differ), and a CI that clones the project
+    afresh each run does not leave a new folder behind each time.
+    """
+    rustup = Path(os.environ.get("RUSTUP_HOME", Path.home() / ".rustup")).resolve()
+    for base in (Path("/var/tmp"), Path("/tmp")):
+        if base.parts[1] != rustup.parts[1] and os.access(base, os.W_OK):
+            return base / "calc_dl-kernels"
+    raise SystemExit("no folder for the kernels' builds: /var/tmp and /tmp are not usable")
+
+
 class CellError(RuntimeError):
     pass
 

@@ -6,19 +6,19 @@ kernel started in notebooks/, exactly as a notebook does, and again with `featur
 when a notebook uses that variant (or PREWARM_TABLES=1). Skipped when nothing that decides
 the cache keys has changed since the last warm-up (stamp in .cache/prewarm.stamp).
 
-Why the warm-up kernel builds in a kept folder (/var/tmp/calc_dl-evcxr-build/): evcxr caches a crate's
-compiled files keyed on the rustc command line, including the rustc dep-info (.d) that lists
-every file the crate read. For crates that include a file their build script generated
-(thiserror's `$OUT_DIR/private.rs`, and many of polars' dependencies), that list names the
-OUT_DIR of the kernel that filled the cache, normally a temporary folder deleted when that
-kernel stopped. Cargo then finds the file missing and rebuilds the crate, and calc_dl after it,
-at every cell of every later kernel (measured: +0.5 s per cell). Building the cache from a
-folder that stays, and keeping its build-script outputs, keeps those files where the cache
-entries say they are. Cache entries that name missing files are removed and built again.
+Kernels build in kept folders (scripts/kernel.sh: one slot per running kernel, in
+kernel_work_dir()), so the warm-up leaves calc_dl and its dependencies compiled in slot 0, where
+the next kernel (a notebook in JupyterLab, or the runner's) finds them fresh. evcxr's cache serves
+the other slots. Its entries are keyed on the rustc command line, including the dep-info (.d) that
+lists every file a crate read: for crates that include a file their build script generated
+(thiserror's `$OUT_DIR/private.rs`, many of polars' dependencies) that names the slot that filled
+the cache. Slots are kept, so those files stay; entries that name missing files (a deleted folder)
+are removed and built again.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -29,28 +29,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evcxr_kernel import ROOT, CellError, Kernel, book_dep_line  # noqa: E402
+from evcxr_kernel import ROOT, CellError, Kernel, book_dep_line, kernel_work_dir  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 STAMP = ROOT / ".cache" / "prewarm.stamp"
 EVCXR_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "evcxr"
-
-
-def build_root() -> Path:
-    """Where the warm-up kernel builds. Two constraints, both measured:
-    - outside the repository: a crate inside it is claimed by the workspace's Cargo.toml;
-    - not sharing a top folder with the Rust toolchain (~/.rustup): evcxr loads the compiled cell
-      one folder above where rustc linked it, so rustc's relative RUNPATH to libstd then misses
-      by one `..` (dlopen fails) unless the only common ancestor is `/`.
-    """
-    rustup = Path(os.environ.get("RUSTUP_HOME", Path.home() / ".rustup")).resolve()
-    for base in (Path("/var/tmp"), Path("/tmp")):
-        if base.parts[1] != rustup.parts[1] and os.access(base, os.W_OK):
-            return base / "calc_dl-evcxr-build" / hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
-    raise SystemExit("no folder for the evcxr warm-up build: /var/tmp and /tmp are not usable")
-
-
-BUILD_DIR = build_root()
+WORK_DIR = kernel_work_dir()
 
 
 def broken_entries() -> list[Path]:
@@ -76,17 +60,17 @@ def broken_entries() -> list[Path]:
     return broken
 
 
-def keep_only_build_outputs(folder: Path) -> None:
-    """Drop everything the warm-up kernel built but the build scripts' OUT_DIRs."""
-    keep = folder.with_name(folder.name + ".keep")
-    shutil.rmtree(keep, ignore_errors=True)
-    for out in list(folder.glob("target/*/*/build/*/out")) + list(folder.glob("target/*/build/*/out")):
-        dest = keep / out.relative_to(folder)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        out.rename(dest)
-    shutil.rmtree(folder)
-    keep.mkdir(exist_ok=True)
-    keep.rename(folder)
+def clear_free_slots() -> None:
+    """Empty the build folders of the slots no running kernel holds."""
+    for slot in sorted(WORK_DIR.glob("slot-*")):
+        with open(slot / ".lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            for child in slot.iterdir():
+                if child.name != ".lock":
+                    shutil.rmtree(child, ignore_errors=True)
 
 
 def command_output(*cmd: str) -> str:
@@ -118,23 +102,20 @@ def stamp_key(wanted: list[list[str]]) -> str:
         (ROOT / ".cache/evcxr-config/init.evcxr").read_text(),
         (ROOT / ".cache/evcxr-config/prelude.rs").read_text(),
         repr(wanted),
-        str(BUILD_DIR),  # the cache entries name files in it
+        str(WORK_DIR),  # the cache entries name files in it
     ):
         h.update(part.encode())
     return h.hexdigest()
 
 
 def warm_all(wanted: list[list[str]]) -> None:
-    """Builds every `:dep` variant of the book into evcxr's cache, each in a kept folder."""
+    """Builds every `:dep` variant of the book, each in a new kernel as a notebook does."""
     for features in wanted:
-        build = BUILD_DIR / ("-".join(features) or "default")
-        shutil.rmtree(build, ignore_errors=True)
-        build.mkdir(parents=True)
         label = "calc_dl" + (f" with features {features}" if features else "")
         slow = "3-5 minutes (polars)" if features else "about 1 minute"
-        print(f"\n==> Building {label} and its dependencies into evcxr's cache (once; usually {slow})", flush=True)
+        print(f"\n==> Building {label} and its dependencies for the kernels (once; usually {slow})", flush=True)
         t0 = time.monotonic()
-        with Kernel(NOTEBOOKS, env={"EVCXR_TMPDIR": str(build)}) as k:
+        with Kernel(NOTEBOOKS) as k:
             dep, _ = k.run(book_dep_line(features), timeout=3600)
             use, _ = k.run("use calc_dl::prelude::*;")
             first, _ = k.run("let warm_up = 1.0_f64;\nwarm_up + 1.0")
@@ -143,13 +124,12 @@ def warm_all(wanted: list[list[str]]) -> None:
             f" use {use:.1f}s, first cell {first:.1f}s)",
             flush=True,
         )
-        keep_only_build_outputs(build)
 
 
 def main() -> int:
     wanted = variants()
     key = stamp_key(wanted)
-    warm = EVCXR_CACHE.is_dir() and any(EVCXR_CACHE.iterdir()) and BUILD_DIR.is_dir()
+    warm = EVCXR_CACHE.is_dir() and any(EVCXR_CACHE.iterdir()) and (WORK_DIR / "slot-0" / "target").is_dir()
     if STAMP.exists() and STAMP.read_text().strip() == key and warm:
         print(f"    ok: evcxr cache warm ({EVCXR_CACHE})")
         return 0
@@ -165,8 +145,9 @@ def main() -> int:
         # An entry of evcxr's cache can name files that a deleted kernel folder held (seen as "can't find
         # crate for `polars`"): start the cache afresh, once, rather than leave every kernel failing.
         reason = str(e).strip().splitlines()[-1][:160]
-        print(f"    warm-up failed ({reason}); emptying {EVCXR_CACHE} and building again", flush=True)
+        print(f"    warm-up failed ({reason}); emptying {EVCXR_CACHE} and the kernels' builds, building again", flush=True)
         shutil.rmtree(EVCXR_CACHE, ignore_errors=True)
+        clear_free_slots()
         warm_all(wanted)
     STAMP.parent.mkdir(exist_ok=True)
     STAMP.write_text(key + "\n")

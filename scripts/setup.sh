@@ -109,14 +109,17 @@ if [ ! -f "$KERNEL_DIR/version.txt" ]; then
   # present the kernel never rewrites the spec at start-up. JUPYTER_PATH is read by evcxr as one folder.
   JUPYTER_PATH="$VENV/share/jupyter" "$EVCXR_BIN" --install >/dev/null
 fi
-"$VENV/bin/python" - "$EVCXR_BIN" "$EVCXR_CONFIG_DIR" <<'EOF' | write_if_changed "$KERNEL_DIR/kernel.json"
+# The kernel starts through scripts/kernel.sh: a kept build folder per running kernel (why: there).
+"$VENV/bin/python" - "$EVCXR_BIN" "$EVCXR_CONFIG_DIR" "$ROOT" <<'EOF' | write_if_changed "$KERNEL_DIR/kernel.json"
 import json, sys
+sys.path.insert(0, sys.argv[3] + "/scripts")
+from evcxr_kernel import kernel_work_dir
 print(json.dumps({
-    "argv": [sys.argv[1], "--control_file", "{connection_file}"],
+    "argv": [sys.argv[3] + "/scripts/kernel.sh", sys.argv[1], "--control_file", "{connection_file}"],
     "display_name": "Rust (calc_dl)",
     "language": "rust",
     "interrupt_mode": "message",
-    "env": {"EVCXR_CONFIG_DIR": sys.argv[2]},
+    "env": {"EVCXR_CONFIG_DIR": sys.argv[2], "CALC_DL_KERNEL_WORK": str(kernel_work_dir())},
 }, indent=1))
 EOF
 # init.evcxr and prelude.rs run in every new kernel before the first cell. Each line below was
