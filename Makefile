@@ -23,6 +23,10 @@ help:
 	@echo "make bench-notebooks  kernel start, first :dep cell, first plot, median cell, whole book"
 	@echo "make setup            only the installs (idempotent)"
 
+# Notebooks run this many at a time in `make test` (each its own kernel and build slot; 2 cores here).
+NOTEBOOK_JOBS ?= 2
+export NOTEBOOK_JOBS
+
 # PRELOAD=1: compile calc_dl while each kernel starts (see scripts/setup.sh).
 PRELOAD ?= 0
 export CALC_DL_PRELOAD := $(PRELOAD)
@@ -63,7 +67,7 @@ slides: setup-web
 	$(PY) scripts/build_book.py --slides
 
 bench-notebooks: setup
-	$(PY) scripts/bench_notebooks.py
+	$(PY) scripts/bench_notebooks.py --jobs $(NOTEBOOK_JOBS)
 
 clean-book:
 	rm -rf book

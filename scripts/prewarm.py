@@ -18,6 +18,7 @@ are removed and built again.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -35,6 +36,8 @@ NOTEBOOKS = ROOT / "notebooks"
 STAMP = ROOT / ".cache" / "prewarm.stamp"
 EVCXR_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "evcxr"
 WORK_DIR = kernel_work_dir()
+# As many warm build slots as `make test` runs notebooks at once (NOTEBOOK_JOBS).
+SLOTS = max(1, int(os.environ.get("NOTEBOOK_JOBS", "2")))
 
 
 def broken_entries() -> list[Path]:
@@ -102,6 +105,7 @@ def stamp_key(wanted: list[list[str]]) -> str:
         (ROOT / ".cache/evcxr-config/init.evcxr").read_text(),
         (ROOT / ".cache/evcxr-config/prelude.rs").read_text(),
         repr(wanted),
+        str(SLOTS),
         str(WORK_DIR),  # the cache entries name files in it
     ):
         h.update(part.encode())
@@ -109,27 +113,31 @@ def stamp_key(wanted: list[list[str]]) -> str:
 
 
 def warm_all(wanted: list[list[str]]) -> None:
-    """Builds every `:dep` variant of the book, each in a new kernel as a notebook does."""
+    """Builds every `:dep` variant of the book, each in a new kernel as a notebook does, in as many
+    build slots as notebooks run at once (the kernels of one variant stay up together, so each
+    takes its own slot)."""
     for features in wanted:
         label = "calc_dl" + (f" with features {features}" if features else "")
         slow = "3-5 minutes (polars)" if features else "about 1 minute"
         print(f"\n==> Building {label} and its dependencies for the kernels (once; usually {slow})", flush=True)
-        t0 = time.monotonic()
-        with Kernel(NOTEBOOKS) as k:
-            dep, _ = k.run(book_dep_line(features), timeout=3600)
-            use, _ = k.run("use calc_dl::prelude::*;")
-            first, _ = k.run("let warm_up = 1.0_f64;\nwarm_up + 1.0")
-        print(
-            f"    done in {time.monotonic() - t0:.0f}s (kernel start {k.start_seconds:.1f}s, :dep {dep:.1f}s,"
-            f" use {use:.1f}s, first cell {first:.1f}s)",
-            flush=True,
-        )
+        with contextlib.ExitStack() as running:
+            for slot in range(SLOTS):
+                t0 = time.monotonic()
+                k = running.enter_context(Kernel(NOTEBOOKS))
+                dep, _ = k.run(book_dep_line(features), timeout=3600)
+                use, _ = k.run("use calc_dl::prelude::*;")
+                first, _ = k.run("let warm_up = 1.0_f64;\nwarm_up + 1.0")
+                print(
+                    f"    kernel {slot + 1} of {SLOTS}: done in {time.monotonic() - t0:.0f}s (kernel start"
+                    f" {k.start_seconds:.1f}s, :dep {dep:.1f}s, use {use:.1f}s, first cell {first:.1f}s)",
+                    flush=True,
+                )
 
 
 def main() -> int:
     wanted = variants()
     key = stamp_key(wanted)
-    warm = EVCXR_CACHE.is_dir() and any(EVCXR_CACHE.iterdir()) and (WORK_DIR / "slot-0" / "target").is_dir()
+    warm = EVCXR_CACHE.is_dir() and any(EVCXR_CACHE.iterdir()) and all((WORK_DIR / f"slot-{i}" / "target").is_dir() for i in range(SLOTS))
     if STAMP.exists() and STAMP.read_text().strip() == key and warm:
         print(f"    ok: evcxr cache warm ({EVCXR_CACHE})")
         return 0

@@ -23,6 +23,8 @@ anything failed.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import functools
 import html
 import json
 import math
@@ -359,7 +361,7 @@ def run_notebook(
     return result
 
 
-def report(results: list[Result], slowest: int = 8) -> None:
+def report(results: list[Result], slowest: int = 8, wall: str = "") -> None:
     if results:
         width = max(len(r.path) for r in results)
         print()
@@ -377,6 +379,8 @@ def report(results: list[Result], slowest: int = 8) -> None:
             for c, p in cells[:slowest]:
                 print(f"  {c.seconds:7.2f}s  {p} cell {c.position}: {c.source}")
         print()
+    if wall:
+        print(wall)
     passed = sum(r.passed for r in results)
     print(f"{passed} passed, {len(results) - passed} failed")
 
@@ -405,28 +409,50 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rtol", type=float, default=1e-6)
     ap.add_argument("--atol", type=float, default=1e-9)
     ap.add_argument("--json", help="also write the timings to this JSON file")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=int(os.environ.get("NOTEBOOK_JOBS", "1")),
+        help="notebooks run at once, each in its own kernel (cell times then include the other's load)",
+    )
     args = ap.parse_args(argv)
 
     notebooks = collect(args.paths)
-    results = []
-    for path in notebooks:
-        print(f"running {os.path.relpath(path)} ...", flush=True)
-        r = run_notebook(
-            path,
-            kernel=args.kernel,
-            timeout=args.timeout,
-            startup_timeout=args.startup_timeout,
-            compare=not args.no_compare,
-            write=args.write,
-            rtol=args.rtol,
-            atol=args.atol,
-        )
+    run = functools.partial(
+        run_notebook,
+        kernel=args.kernel,
+        timeout=args.timeout,
+        startup_timeout=args.startup_timeout,
+        compare=not args.no_compare,
+        write=args.write,
+        rtol=args.rtol,
+        atol=args.atol,
+    )
+
+    def finished(r: Result) -> Result:
         for f in r.failures:
             print(f.render(r.path), flush=True)
         if args.write and r.passed:
             print(f"  wrote outputs into {r.path}")
-        results.append(r)
-    report(results)
+        print(f"{'passed' if r.passed else 'FAILED'} {r.path} in {r.total:.1f}s", flush=True)
+        return r
+
+    t0 = time.monotonic()
+    if args.jobs <= 1:
+        results = []
+        for path in notebooks:
+            print(f"running {os.path.relpath(path)} ...", flush=True)
+            results.append(finished(run(path)))
+    else:
+        # One process per notebook at a time: each has its own kernel (and, through scripts/kernel.sh,
+        # its own build folder); the results come back in the notebooks' order.
+        print(f"running {len(notebooks)} notebooks, {args.jobs} at a time ...", flush=True)
+        with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = [pool.submit(run, path) for path in notebooks]
+            for fut in concurrent.futures.as_completed(futures):
+                finished(fut.result())
+            results = [f.result() for f in futures]
+    report(results, wall=f"wall time {time.monotonic() - t0:.1f}s, {args.jobs} notebook(s) at a time")
     if args.json:
         Path(args.json).write_text(
             json.dumps(
