@@ -86,8 +86,9 @@ pub(crate) struct Tape {
     pub(crate) names: BTreeMap<u32, String>,
     /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised.
     epoch: u32,
-    /// Set when an op met an operand from another tape (which it then treated as a constant).
-    mixed: bool,
+    /// Nodes recorded with an operand from another tape, which they took as a constant: a backward
+    /// sweep whose gradient flows through one of them would lose that operand's share, so it fails.
+    mixed: Vec<u32>,
 }
 
 /// A tape, shared by every handle that points at it.
@@ -103,7 +104,7 @@ thread_local! {
         scratch: Vec::new(),
         names: BTreeMap::new(),
         epoch: 0,
-        mixed: false,
+        mixed: Vec::new(),
     })));
 }
 
@@ -181,6 +182,16 @@ impl Tape {
         self.info.truncate(len);
         self.grads.truncate(len);
         self.names.split_off(&(len as u32));
+        self.mixed.retain(|&m| (m as usize) < len);
+    }
+
+    /// After a sweep from `from`: whether some gradient reached a node that took an operand from another
+    /// tape as a constant (that operand's share of the gradient was not recorded).
+    fn lost_gradient(&self, start: usize, from: usize) -> bool {
+        self.mixed
+            .iter()
+            .map(|&m| m as usize)
+            .any(|m| (start..=from).contains(&m) && self.scratch[m] != 0.0)
     }
 }
 
@@ -283,9 +294,6 @@ impl Var {
         let (tape, i) = self.live().ok_or_else(|| {
             Error::NoGrad(format!("cannot {action}: this value was recorded before Var::reset_tape(); compute it again"))
         })?;
-        if with_tape(tape, |t| t.mixed) {
-            return Err(mixed_error(action));
-        }
         Ok((tape, i))
     }
 
@@ -294,14 +302,17 @@ impl Var {
         let (tape, from) = self.checked("call backward()")?;
         with_tape(tape, |t| {
             t.sweep(from, 1);
+            if t.lost_gradient(1, from) {
+                return Err(mixed_error("call backward()"));
+            }
             if t.grads.len() < t.len() {
                 t.grads.resize(t.len(), 0.0);
             }
             for (g, a) in t.grads[1..=from].iter_mut().zip(&t.scratch[1..=from]) {
                 *g += a;
             }
-        });
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The gradient accumulated by `backward` calls so far (0 before the first one reaches this value).
@@ -327,7 +338,6 @@ impl Var {
         with_tape(current(), |t| {
             t.truncate(1);
             t.epoch = t.epoch.wrapping_add(1);
-            t.mixed = false;
         });
     }
 
@@ -353,10 +363,10 @@ impl Var {
 
 fn mixed_error(action: &str) -> Error {
     Error::NoGrad(format!(
-        "cannot {action}: the computation mixed values from two different tapes, so some gradients were not \
-         tracked. In a notebook each cell that calls Var::new starts its own tape: make new inputs that meet \
-         earlier values with Var::new_like(&earlier, value), or create all inputs in one cell; then call \
-         Var::reset_tape() and compute again"
+        "cannot {action}: the gradient flows through an operation that mixed values from two different \
+         tapes, so some gradients were not tracked. In a notebook each cell that calls Var::new starts its \
+         own tape: make new inputs that meet earlier values with Var::new_like(&earlier, value), or create \
+         all inputs in one cell, and compute again"
     ))
 }
 
@@ -393,17 +403,15 @@ impl Scalar for Var {
     #[inline(always)]
     fn binary(self, rhs: Self, op: Binary) -> Self {
         let (a, b) = (self.live_tape(), rhs.live_tape());
-        let (tape, a, b) = match (a, b) {
+        let (tape, a, b, foreign) = match (a, b) {
             (None, None) => return Var::constant(op.value(self.value, rhs.value)),
-            (Some(t), None) => (t, true, false),
-            (None, Some(t)) => (t, false, true),
-            (Some(t), Some(u)) if std::ptr::eq(t, u) => (t, true, true),
-            (Some(t), Some(_)) => {
-                // Two tapes: keep recording on the left one, with the right operand as a constant, and
-                // make backward() say so instead of returning a silently partial gradient.
-                with_tape(t, |tape| tape.mixed = true);
-                (t, true, false)
-            }
+            (Some(t), None) => (t, true, false, false),
+            (None, Some(t)) => (t, false, true, false),
+            (Some(t), Some(u)) if std::ptr::eq(t, u) => (t, true, true, false),
+            // Two tapes: keep recording on the left one, with the right operand as a constant, and
+            // remember the node, so that a backward() through it fails instead of returning a
+            // silently partial gradient.
+            (Some(t), Some(_)) => (t, true, false, true),
         };
         let d = op.derivs(self.value, rhs.value);
         let node = if a && b {
@@ -428,7 +436,11 @@ impl Scalar for Var {
                 op: Op::ConstLeft(op, self.value),
             }
         };
-        Var::record(tape, node)
+        let v = Var::record(tape, node);
+        if foreign {
+            with_tape(tape, |t| t.mixed.push(v.idx));
+        }
+        v
     }
 }
 impl_scalar_ops!(Var);
@@ -467,18 +479,21 @@ where
     F: FnOnce(&[Var]) -> Var,
 {
     let tape = current();
-    let (start, was_mixed) = with_tape(tape, |t| (t.len(), t.mixed));
+    let start = with_tape(tape, |t| t.len());
     let inputs: Vec<Var> = x.iter().map(|&value| Var::leaf(tape, value)).collect();
     let y = f(&inputs);
-    let from = match y.live_tape() {
-        Some(t) if std::ptr::eq(t, tape) => Some(y.idx as usize),
-        _ => None,
+    // An output recorded on another tape came from an operation whose left operand was from there
+    // (a value made in an earlier cell): the inputs were constants to it, their gradients lost.
+    // (Values from another tape met on the right are constants here, which is what `f` sees them as.)
+    let (from, foreign) = match y.live_tape() {
+        Some(t) if std::ptr::eq(t, tape) => (Some(y.idx as usize), false),
+        Some(_) => (None, true),
+        None => (None, false),
     };
     with_tape(tape, |t| {
         let n = x.len();
-        let mixed = t.mixed && !was_mixed;
         let grads = match from {
-            Some(from) if from >= start && !mixed => {
+            Some(from) if from >= start => {
                 // The output may be one of the inputs, recorded before the others: clear them all.
                 let last = from.max(start + n - 1);
                 if t.scratch.len() <= last {
@@ -492,8 +507,7 @@ where
             _ => vec![0.0; n],
         };
         t.truncate(start);
-        t.mixed = was_mixed;
-        if mixed {
+        if foreign {
             Err(mixed_error("compute the gradient"))
         } else {
             Ok((y.value, grads))

@@ -100,3 +100,48 @@ fn values_from_two_tapes_are_reported_not_mixed_silently() {
     assert_eq!((w.grad().unwrap(), x.grad().unwrap()), (5.0, 2.0));
     Var::reset_tape();
 }
+
+/// Moves a value to another thread. Only for the test below, where the first thread waits (`join`)
+/// while the second uses it, so the tape is never touched from two threads at once.
+struct Handoff<T>(T);
+// SAFETY: see above; the receiving thread has the value to itself until it is joined.
+unsafe impl<T> Send for Handoff<T> {}
+
+#[test]
+fn a_value_from_another_tape_back_propagates_and_a_lost_gradient_is_reported() {
+    // In a notebook every cell has its own copy of the crate, so its own thread-local tape for new
+    // inputs; another thread's tape stands in for a later cell's.
+    let w = Var::new(4.0);
+    let sent = Handoff(w);
+    let Handoff((w_grad, mixed, left, right)) = std::thread::spawn(move || {
+        let sent = sent; // the whole wrapper moves (a closure would otherwise capture only its field)
+        let w = sent.0;
+        // Arithmetic follows w to its tape: a loss made "in a later cell" back-propagates to it.
+        (w - 3.0).powi(2).backward().unwrap();
+        let w_grad = w.grad().unwrap();
+        // w times an input of this thread's own tape: the product is recorded on w's tape with the new
+        // input as a constant, so backward() through it must fail rather than drop its gradient.
+        let fresh = Var::new(1.0);
+        let mixed = (w * fresh).backward();
+        // In value_and_grad the inputs are this thread's: w first puts the output on w's tape (the
+        // inputs' gradients lost: an error); w second is a constant to f, as f sees it (fine).
+        let left = value_and_grad(|x: &[Var]| w * x[0], &[3.0]);
+        let right = value_and_grad(|x: &[Var]| x[0] * w, &[3.0]);
+        Handoff((w_grad, mixed, left, right))
+    })
+    .join()
+    .unwrap();
+    assert_eq!(w_grad, 2.0);
+    let message = mixed.unwrap_err().to_string();
+    assert!(
+        message.contains("two different tapes") && message.contains("new_like"),
+        "{message}"
+    );
+    assert!(matches!(left, Err(Error::NoGrad(_))));
+    assert_eq!(right.unwrap(), (12.0, vec![4.0]));
+    // The failed backward added nothing, and the tape stays usable without a reset.
+    assert_eq!(w.grad().unwrap(), 2.0);
+    (w * w).backward().unwrap();
+    assert_eq!(w.grad().unwrap(), 10.0);
+    Var::reset_tape();
+}

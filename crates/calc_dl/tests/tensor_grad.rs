@@ -300,3 +300,50 @@ fn deep_chain_needs_no_recursion() {
     .unwrap();
     assert_eq!(g[0], array![[1.0]]);
 }
+
+/// Moves a value to another thread. Only for the test below, where the first thread waits (`join`)
+/// while the second uses it, so the tape is never touched from two threads at once.
+struct Handoff<T>(T);
+// SAFETY: see above; the receiving thread has the value to itself until it is joined.
+unsafe impl<T> Send for Handoff<T> {}
+
+#[test]
+fn tensors_follow_their_own_tape_and_a_mix_is_reported() {
+    // In a notebook every cell has its own copy of the crate, so its own thread-local tape for new
+    // parameters; another thread's tape stands in for a later cell's.
+    let w = Tensor::new(array![[2.0]]);
+    let sent = Handoff(w.clone());
+    let Handoff((w_grad, v_grad, tape_there, mixed)) = std::thread::spawn(move || {
+        let sent = sent; // the whole wrapper moves (a closure would otherwise capture only its field)
+        let w = &sent.0;
+        // Ops follow w to its tape: a loss from a parameter made "in an earlier cell" back-propagates.
+        let loss = Tensor::constant(array![[3.0]]).mul(w).unwrap().sum();
+        loss.backward().unwrap();
+        let w_grad = w.grad().unwrap();
+        // A new parameter made beside w shares its tape.
+        let v = Tensor::new_like(w, array![[5.0]]);
+        w.mul(&v).unwrap().sum().backward().unwrap();
+        let v_grad = v.grad().unwrap();
+        let tape_there = Tensor::tape_len(); // this thread's own tape: untouched so far
+                                             // A parameter from this thread's own tape meeting w: reported, not silently a constant.
+        let fresh = Tensor::new(array![[1.0]]);
+        let mixed = w.mul(&fresh).unwrap().sum().backward();
+        Handoff((w_grad, v_grad, tape_there, mixed))
+    })
+    .join()
+    .unwrap();
+    assert_eq!(w_grad, array![[3.0]]);
+    assert_eq!(v_grad, array![[2.0]]);
+    assert_eq!(tape_there, 0);
+    let message = mixed.unwrap_err().to_string();
+    assert!(
+        message.contains("two different tapes") && message.contains("new_like"),
+        "{message}"
+    );
+    // The failed backward added nothing (3 + 5 from the two good ones), and the tape stays usable.
+    assert_eq!(w.grad().unwrap(), array![[8.0]]);
+    w.zero_grad();
+    w.powi(2).sum().backward().unwrap();
+    assert_eq!(w.grad().unwrap(), array![[4.0]]);
+    Tensor::reset_tape();
+}

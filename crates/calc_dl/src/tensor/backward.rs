@@ -8,13 +8,23 @@ use ndarray::{Array2, Zip};
 
 /// Gradients of node `from` with respect to every node `start..=from`, at index `id - start` (`None`
 /// where nothing flows). Nodes before `start` belong to an enclosing computation and receive nothing.
-pub(crate) fn sweep(nodes: &[Node], from: usize, start: usize) -> Vec<Option<Array2<f64>>> {
+/// Also says whether a nonzero gradient reached one of the `watched` nodes (sorted ids).
+pub(crate) fn sweep(
+    nodes: &[Node],
+    from: usize,
+    start: usize,
+    watched: &[u32],
+) -> (Vec<Option<Array2<f64>>>, bool) {
     let mut grads: Vec<Option<Array2<f64>>> = vec![None; from + 1 - start];
     grads[from - start] = Some(Array2::ones(nodes[from].value.dim()));
+    let mut reached = false;
     for id in (start..=from).rev() {
         let Some(g) = grads[id - start].take() else {
             continue;
         };
+        if !reached && watched.binary_search(&(id as u32)).is_ok() {
+            reached = g.iter().any(|&v| v != 0.0);
+        }
         let node = &nodes[id];
         if let Op::Leaf = node.op {
             grads[id - start] = Some(g); // leaves keep their gradient for the caller
@@ -111,7 +121,7 @@ pub(crate) fn sweep(nodes: &[Node], from: usize, start: usize) -> Vec<Option<Arr
             }
         }
     }
-    grads
+    (grads, reached)
 }
 
 /// Whether an input is on the part of the tape being swept (so computing its gradient is worth it).

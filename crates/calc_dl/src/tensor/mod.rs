@@ -7,6 +7,11 @@
 //! backward sweep is one loop in reverse order of creation with one `match` over the ops, as in candle,
 //! and no recursion.
 //!
+//! As with [`Var`](crate::Var), a tensor carries a pointer to its tape and ops follow their operands'
+//! tape: in a notebook on the evcxr kernel every cell has its own copy of this crate (and of its
+//! thread-locals), and a loss computed in one cell from parameters made in another must still
+//! back-propagate to them.
+//!
 //! Every array is 2-D: a batch of `n` samples with `k` features is `n × k`, a bias is a `1 × k` row that
 //! broadcasts over the rows, and a loss is `1 × 1`.
 //!
@@ -82,17 +87,42 @@ pub(crate) struct Tape {
     pub(crate) nodes: Vec<Node>,
     /// Gradients accumulated on leaves by [`Tensor::backward`], as PyTorch's `.grad`.
     leaf_grads: BTreeMap<u32, Array2<f64>>,
+    /// Bumped by [`Tensor::reset_tape`], so that handles from before a reset are recognised.
     epoch: u32,
+    /// Nodes recorded with an operand from another tape, which they took as a constant: a backward
+    /// sweep whose gradient flows through one of them would lose that operand's share, so it fails.
+    mixed: Vec<u32>,
 }
+
+/// A tape, shared by every tensor recorded on it.
+type TapeRef = &'static RefCell<Tape>;
 
 thread_local! {
-    static TAPE: RefCell<Tape> = const {
-        RefCell::new(Tape { nodes: Vec::new(), leaf_grads: BTreeMap::new(), epoch: 0 })
-    };
+    /// This thread's tape for new parameters. Leaked, so that tensors can point at it for as long as
+    /// they live (one per thread and per copy of the crate, emptied by [`Tensor::reset_tape`]).
+    static CURRENT: TapeRef = Box::leak(Box::new(RefCell::new(Tape {
+        nodes: Vec::new(),
+        leaf_grads: BTreeMap::new(),
+        epoch: 0,
+        mixed: Vec::new(),
+    })));
 }
 
-fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
-    TAPE.with(|t| f(&mut t.borrow_mut()))
+fn current() -> TapeRef {
+    CURRENT.with(|t| *t)
+}
+
+fn with_tape<R>(tape: TapeRef, f: impl FnOnce(&mut Tape) -> R) -> R {
+    f(&mut tape.borrow_mut())
+}
+
+fn mixed_error(action: &str) -> Error {
+    Error::NoGrad(format!(
+        "cannot {action}: the gradient flows through an operation that mixed tensors from two different \
+         tapes, so some gradients were not recorded. In a notebook each cell has its own tape for new \
+         parameters: make new parameters that meet earlier ones with Tensor::new_like(&earlier, value), or \
+         create all parameters in one cell, and compute again"
+    ))
 }
 
 /// A 2-D array of `f64` that may track gradients: a cheap-to-clone handle to a value and its place on this
@@ -109,6 +139,8 @@ pub struct Tensor {
     id: u32,
     epoch: u32,
     value: ArcArray2<f64>,
+    /// The tape the tensor is recorded on (`None` for a constant).
+    tape: Option<TapeRef>,
     /// A tensor's id refers to its own thread's tape, so it must not move to another thread.
     _thread_local: PhantomData<*const ()>,
 }
@@ -116,8 +148,17 @@ pub struct Tensor {
 impl Tensor {
     /// A parameter that tracks gradients (PyTorch's `requires_grad=True`).
     pub fn new(value: impl Into<ArcArray2<f64>>) -> Tensor {
-        let value = value.into();
-        with_tape(|t| Tensor::push_on(t, Op::Leaf, value))
+        Tensor::leaf(current(), value.into())
+    }
+
+    /// A parameter on the same tape as `other` (this thread's tape when `other` is a constant). In a
+    /// notebook, a parameter that meets tensors made in an earlier cell must be made this way.
+    pub fn new_like(other: &Tensor, value: impl Into<ArcArray2<f64>>) -> Tensor {
+        Tensor::leaf(other.live_tape().unwrap_or_else(current), value.into())
+    }
+
+    fn leaf(tape: TapeRef, value: ArcArray2<f64>) -> Tensor {
+        with_tape(tape, |t| Tensor::push_on(tape, t, Op::Leaf, value))
     }
 
     /// Data that does not track gradients: nothing is recorded for it.
@@ -126,6 +167,7 @@ impl Tensor {
             id: CONSTANT,
             epoch: 0,
             value: value.into(),
+            tape: None,
             _thread_local: PhantomData,
         }
     }
@@ -191,7 +233,7 @@ impl Tensor {
     /// Back-propagates from this `1 × 1` value, adding d(self)/d(leaf) to the gradient of every leaf it
     /// depends on.
     pub fn backward(&self) -> Result<()> {
-        let from = self.checked_id("call backward()")?;
+        let (tape, from) = self.checked("call backward()")?;
         if self.shape() != (1, 1) {
             return Err(Error::shape(
                 "backward",
@@ -199,8 +241,11 @@ impl Tensor {
                 shape_str(self.shape()),
             ));
         }
-        with_tape(|t| {
-            let grads = backward::sweep(&t.nodes, from, 0);
+        with_tape(tape, |t| {
+            let (grads, lost) = backward::sweep(&t.nodes, from, 0, &t.mixed);
+            if lost {
+                return Err(mixed_error("call backward()"));
+            }
             for (id, g) in grads.into_iter().enumerate() {
                 if let (Some(g), Op::Leaf) = (g, &t.nodes[id].op) {
                     match t.leaf_grads.get_mut(&(id as u32)) {
@@ -211,77 +256,89 @@ impl Tensor {
                     }
                 }
             }
-        });
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The gradient accumulated by `backward` so far (zeros before the first one reaches this value).
     pub fn grad(&self) -> Result<Array2<f64>> {
-        let id = self.checked_id("read grad")?;
-        Ok(with_tape(|t| t.leaf_grads.get(&(id as u32)).cloned())
+        let (tape, id) = self.checked("read grad")?;
+        Ok(with_tape(tape, |t| t.leaf_grads.get(&(id as u32)).cloned())
             .unwrap_or_else(|| Array2::zeros(self.shape())))
     }
 
     /// Sets this value's accumulated gradient back to zero.
     pub fn zero_grad(&self) {
-        if self.is_live() {
-            with_tape(|t| t.leaf_grads.remove(&self.id));
+        if let Some(tape) = self.live_tape() {
+            with_tape(tape, |t| t.leaf_grads.remove(&self.id));
         }
     }
 
     /// Empties this thread's tensor tape. Tensors made before become stale: using them in ops treats
     /// them as constants, and `backward`/`grad` on them return an error.
     pub fn reset_tape() {
-        with_tape(|t| {
+        with_tape(current(), |t| {
             t.nodes.clear();
             t.leaf_grads.clear();
             t.epoch = t.epoch.wrapping_add(1);
+            t.mixed.clear();
         });
     }
 
     /// How many nodes this thread's tensor tape holds.
     pub fn tape_len() -> usize {
-        with_tape(|t| t.nodes.len())
+        with_tape(current(), |t| t.nodes.len())
     }
 
     /// Bytes the tape holds: the node records plus every array they keep alive (each shared array
     /// counted once per reference, so this is an upper bound).
     pub fn tape_bytes() -> usize {
-        with_tape(|t| t.nodes.iter().map(backward::node_bytes).sum())
+        with_tape(current(), |t| {
+            t.nodes.iter().map(backward::node_bytes).sum()
+        })
     }
 
-    fn is_live(&self) -> bool {
-        self.id != CONSTANT
-            && with_tape(|t| t.epoch == self.epoch && (self.id as usize) < t.nodes.len())
+    /// The tape this tensor is recorded on, if it is still there (not a constant, not reset since).
+    fn live_tape(&self) -> Option<TapeRef> {
+        let tape = self.tape?;
+        let live = with_tape(tape, |t| self.is_live_on(t));
+        live.then_some(tape)
     }
 
-    fn checked_id(&self, action: &str) -> Result<usize> {
+    fn is_live_on(&self, t: &Tape) -> bool {
+        self.id != CONSTANT && t.epoch == self.epoch && (self.id as usize) < t.nodes.len()
+    }
+
+    fn checked(&self, action: &str) -> Result<(TapeRef, usize)> {
         if self.id == CONSTANT {
             return Err(Error::NoGrad(format!(
                 "cannot {action}: this tensor does not require grad (it was made with Tensor::constant or \
                  computed only from constants); make parameters with Tensor::new"
             )));
         }
-        if !self.is_live() {
+        let Some(tape) = self.live_tape() else {
             return Err(Error::NoGrad(format!(
                 "cannot {action}: this tensor was recorded before Tensor::reset_tape() or inside a finished \
                  tensor::value_and_grad; compute it again"
             )));
-        }
-        Ok(self.id as usize)
+        };
+        Ok((tape, self.id as usize))
     }
 
-    /// This tensor as an op argument on tape `t` (a constant when it is not live there).
-    fn input_on(&self, t: &Tape) -> Input {
-        let live =
-            self.id != CONSTANT && t.epoch == self.epoch && (self.id as usize) < t.nodes.len();
+    /// This tensor as an op argument on `tape` (a constant when it is not live there).
+    fn input_on(&self, tape: TapeRef, t: &Tape) -> Input {
+        let here = self.tape.is_some_and(|own| std::ptr::eq(own, tape));
         Input {
-            id: if live { self.id } else { CONSTANT },
+            id: if here && self.is_live_on(t) {
+                self.id
+            } else {
+                CONSTANT
+            },
             value: self.value.clone(),
         }
     }
 
-    fn push_on(t: &mut Tape, op: Op, value: ArcArray2<f64>) -> Tensor {
+    fn push_on(tape: TapeRef, t: &mut Tape, op: Op, value: ArcArray2<f64>) -> Tensor {
         let id = t.nodes.len() as u32;
         t.nodes.push(Node {
             op,
@@ -291,23 +348,33 @@ impl Tensor {
             id,
             epoch: t.epoch,
             value,
+            tape: Some(tape),
             _thread_local: PhantomData,
         }
     }
 
-    /// Records the result of an op on its arguments: a constant when no argument tracks gradients.
+    /// Records the result of an op on its arguments, on the tape of the first argument that tracks
+    /// gradients: a constant when none does. An argument live on another tape is taken as a constant,
+    /// and the tape remembers it (`backward` and `grad` then report the mix instead of dropping
+    /// gradients silently).
     pub(crate) fn record(
         args: &[&Tensor],
         value: Array2<f64>,
         op: impl FnOnce(Vec<Input>) -> Op,
     ) -> Tensor {
         let value = value.into_shared();
-        with_tape(|t| {
-            let inputs: Vec<Input> = args.iter().map(|a| a.input_on(t)).collect();
-            if inputs.iter().all(|i| i.id == CONSTANT) {
-                return Tensor::constant(value);
+        let live: Vec<TapeRef> = args.iter().filter_map(|a| a.live_tape()).collect();
+        let Some(&tape) = live.first() else {
+            return Tensor::constant(value);
+        };
+        let mixed = live.iter().any(|&other| !std::ptr::eq(other, tape));
+        with_tape(tape, |t| {
+            let inputs: Vec<Input> = args.iter().map(|a| a.input_on(tape, t)).collect();
+            let result = Tensor::push_on(tape, t, op(inputs), value);
+            if mixed {
+                t.mixed.push(result.id);
             }
-            Tensor::push_on(t, op(inputs), value)
+            result
         })
     }
 }
@@ -332,8 +399,12 @@ pub fn value_and_grad<F>(params: &[Array2<f64>], f: F) -> Result<(f64, Vec<Array
 where
     F: FnOnce(&[Tensor]) -> Result<Tensor>,
 {
-    let start = with_tape(|t| t.nodes.len());
-    let leaves: Vec<Tensor> = params.iter().map(|p| Tensor::new(p.clone())).collect();
+    let tape = current();
+    let start = with_tape(tape, |t| t.nodes.len());
+    let leaves: Vec<Tensor> = params
+        .iter()
+        .map(|p| Tensor::leaf(tape, p.clone().into_shared()))
+        .collect();
     let out = f(&leaves);
     let result = out.and_then(|y| {
         if y.shape() != (1, 1) {
@@ -344,9 +415,15 @@ where
             ));
         }
         let value = y.value[[0, 0]];
-        let grads = with_tape(|t| match y.input_on(t).id {
+        // An output on another tape came from an op whose first operand was from there (a tensor made
+        // in an earlier cell): the parameters were constants to it, their gradients lost. (Tensors from
+        // another tape met later are constants here, which is what `f` sees them as.)
+        if y.live_tape().is_some_and(|t| !std::ptr::eq(t, tape)) {
+            return Err(mixed_error("compute the gradient"));
+        }
+        let grads = with_tape(tape, |t| match y.input_on(tape, t).id {
             id if id != CONSTANT && id as usize >= start => {
-                let mut g = backward::sweep(&t.nodes, id as usize, start);
+                let (mut g, _) = backward::sweep(&t.nodes, id as usize, start, &[]);
                 leaves
                     .iter()
                     .map(|l| {
@@ -360,9 +437,10 @@ where
         });
         Ok((value, grads))
     });
-    with_tape(|t| {
+    with_tape(tape, |t| {
         t.nodes.truncate(start);
         t.leaf_grads.split_off(&(start as u32));
+        t.mixed.retain(|&m| (m as usize) < start);
     });
     result
 }
