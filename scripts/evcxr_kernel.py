@@ -31,7 +31,7 @@ def kernel_work_dir() -> Path:
     rustup = Path(os.environ.get("RUSTUP_HOME", Path.home() / ".rustup")).resolve()
     for base in (Path("/var/tmp"), Path("/tmp")):
         if base.parts[1] != rustup.parts[1] and os.access(base, os.W_OK):
-            return base / "calc_dl-kernels"
+            return base / f"calc_dl-kernels-{os.getuid()}"  # per user: a JupyterHub has many
     raise SystemExit("no folder for the kernels' builds: /var/tmp and /tmp are not usable")
 
 
