@@ -65,12 +65,23 @@ def unit() -> None:
 
 
 def notebooks() -> None:
+    import concurrent.futures
+    import os
+
     import nbformat
 
-    for path in sorted((HERE / "notebooks").glob("*.ipynb")):
-        expect = nbformat.read(path, as_version=4).metadata.get("runner_test", {})
+    paths = sorted((HERE / "notebooks").glob("*.ipynb"))
+    expects = [nbformat.read(p, as_version=4).metadata.get("runner_test", {}) for p in paths]
+    # Each in its own kernel, NOTEBOOK_JOBS at a time (as make test runs the book).
+    jobs = max(1, int(os.environ.get("NOTEBOOK_JOBS", "1")))
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
         # Only pass.ipynb and stale.ipynb are committed with outputs to compare against.
-        r = rn.run_notebook(path, timeout=expect.get("timeout", 120), compare=expect.get("compare", False))
+        runs = [
+            pool.submit(rn.run_notebook, p, timeout=e.get("timeout", 120), compare=e.get("compare", False))
+            for p, e in zip(paths, expects)
+        ]
+        results = [f.result() for f in runs]
+    for path, expect, r in zip(paths, expects, results):
         kind = expect.get("kind")
         name = f"{path.name}: " + ("passes" if kind is None else f"{kind} in cell {expect.get('cell')}")
         got = r.failures[0] if r.failures else None
