@@ -13,10 +13,12 @@
 set -euo pipefail
 evcxr="$1"
 shift
-if [ -z "${EVCXR_TMPDIR:-}" ] && [ -n "${CALC_DL_KERNEL_WORK:-}" ]; then
+# Without flock (util-linux) or a writable work folder, fall back to evcxr's own temporary folder:
+# slower first cells, but the kernel always starts.
+if [ -z "${EVCXR_TMPDIR:-}" ] && [ -n "${CALC_DL_KERNEL_WORK:-}" ] && command -v flock >/dev/null; then
   for i in $(seq 0 15); do
     slot="$CALC_DL_KERNEL_WORK/slot-$i"
-    mkdir -p "$slot"
+    mkdir -p "$slot" 2>/dev/null && [ -w "$slot" ] || break
     exec {lock}>"$slot/.lock"
     if flock -n "$lock"; then
       # The cells of the previous kernel in this slot: one shared object per cell, several MB each.
@@ -27,6 +29,6 @@ if [ -z "${EVCXR_TMPDIR:-}" ] && [ -n "${CALC_DL_KERNEL_WORK:-}" ]; then
     fi
     exec {lock}>&-
   done
-  echo "kernel.sh: all 16 build slots busy; building in a temporary folder" >&2
+  echo "kernel.sh: no free build slot in $CALC_DL_KERNEL_WORK; building in a temporary folder" >&2
 fi
 exec "$evcxr" "$@"
