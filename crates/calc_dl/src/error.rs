@@ -36,7 +36,7 @@ pub enum Error {
     NoGrad(String),
 
     /// An optimisation run produced a non-finite or exploding loss.
-    #[error("diverged at step {step}: loss became {loss} (last finite loss {last_finite}); try a smaller learning rate")]
+    #[error("diverged at step {step}: the loss became {loss} (it was {last_finite} the step before); try a smaller learning rate")]
     Diverged {
         step: usize,
         loss: f64,
