@@ -83,7 +83,7 @@ fn the_graph_of_a_logistic_neuron_shows_values_and_gradients() {
 }
 
 #[test]
-fn values_from_two_tapes_are_reported_not_mixed_silently() {
+fn new_like_puts_an_input_on_an_earlier_values_tape() {
     // Two tapes, as two notebook cells with their own copy of the crate would have: a thread stands in.
     let w = Var::new(2.0);
     let other = std::thread::spawn(|| {
