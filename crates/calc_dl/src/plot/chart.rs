@@ -144,14 +144,14 @@ impl Plot {
 
     /// Fixes the x range (otherwise it fits the data with a small margin).
     pub fn x_range(mut self, lo: f64, hi: f64) -> Self {
-        let r = check_range("x range", lo, hi);
+        let r = check_range("x range", (lo, hi));
         self.x_range = self.keep(r);
         self
     }
 
     /// Fixes the y range; whatever falls outside is clipped, like `plt.ylim`.
     pub fn y_range(mut self, lo: f64, hi: f64) -> Self {
-        let r = check_range("y range", lo, hi);
+        let r = check_range("y range", (lo, hi));
         self.y_range = self.keep(r);
         self
     }
@@ -215,7 +215,7 @@ impl Plot {
 
     /// `f` sampled at 300 points of `[lo, hi]`; points where `f` is not finite break the curve.
     pub fn function(mut self, f: impl Fn(f64) -> f64, (lo, hi): (f64, f64), label: &str) -> Self {
-        if let Err(e) = check_range(&format!("range of {}", name(label)), lo, hi) {
+        if let Err(e) = check_range(&format!("range of {}", name(label)), (lo, hi)) {
             self.fail(e);
             return self;
         }
@@ -468,7 +468,8 @@ fn name(label: &str) -> String {
     }
 }
 
-fn check_range(what: &str, lo: f64, hi: f64) -> Result<(f64, f64)> {
+/// `(lo, hi)` if both ends are finite and `lo < hi`; errors name "the {what}".
+pub(super) fn check_range(what: &str, (lo, hi): (f64, f64)) -> Result<(f64, f64)> {
     crate::error::check_finite(&format!("lower end of the {what}"), lo)?;
     crate::error::check_finite(&format!("upper end of the {what}"), hi)?;
     if lo >= hi {

@@ -1,6 +1,7 @@
 //! The figures of the lessons, one function each. They take plain closures and slices (a descent
 //! history is just the list of visited points), so they work with any optimiser.
 
+use super::chart::check_range;
 use super::contour::Grid;
 use super::{Figure, Marker, Plot, PALETTE};
 use crate::diff::taylor;
@@ -27,19 +28,6 @@ fn num(v: f64) -> String {
     } else {
         s.into()
     }
-}
-
-fn range(what: &str, (lo, hi): (f64, f64)) -> Result<(f64, f64)> {
-    check_finite(&format!("lower end of {what}"), lo)?;
-    check_finite(&format!("upper end of {what}"), hi)?;
-    if lo >= hi {
-        return Err(Error::parameter(
-            format!("lower end of {what}"),
-            lo,
-            format!("it must be below the upper end {hi}"),
-        ));
-    }
-    Ok((lo, hi))
 }
 
 /// Samples `f` at `n` points; non-finite values become NaN (gaps).
@@ -100,7 +88,7 @@ pub fn tangent_lines(
     x_range: (f64, f64),
     at: &[f64],
 ) -> Result<Figure> {
-    let (lo, hi) = range("the x range", x_range)?;
+    let (lo, hi) = check_range("x range", x_range)?;
     check_point("tangent points", at)?;
     let (xs, ys) = samples(&f, (lo, hi), 300);
     let (ymin, ymax) = min_max("f on the x range", &ys)?;
@@ -149,7 +137,7 @@ pub fn function_and_derivative(
     f: impl Fn(f64) -> f64,
     x_range: (f64, f64),
 ) -> Result<Figure> {
-    let (lo, hi) = range("the x range", x_range)?;
+    let (lo, hi) = check_range("x range", x_range)?;
     let df = |x: f64| numeric::derivative(&f, x).map_or(f64::NAN, |d| d.value);
     let (xs, ys) = samples(&f, (lo, hi), 300);
     let (_, dys) = samples(&df, (lo, hi), 300);
@@ -351,8 +339,8 @@ pub fn contour_descent(
     path: &[(f64, f64)],
 ) -> Result<Figure> {
     let (x, y) = (
-        range("the x range", x_range)?,
-        range("the y range", y_range)?,
+        check_range("x range", x_range)?,
+        check_range("y range", y_range)?,
     );
     let grid = Grid::sample(&f, x, y, 60);
     let levels = grid.levels(10);
@@ -462,7 +450,7 @@ pub fn taylor_approximations(
     orders: &[usize],
     x_range: (f64, f64),
 ) -> Result<Figure> {
-    let r = range("the x range", x_range)?;
+    let r = check_range("x range", x_range)?;
     check_finite("x0", x0)?;
     if orders.is_empty() {
         return Err(Error::empty("the list of orders"));
