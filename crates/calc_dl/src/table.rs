@@ -96,10 +96,7 @@ impl Table {
         name: &str,
         values: impl IntoIterator<Item = T>,
     ) -> Result<Self> {
-        self.push(
-            name,
-            Data::Int(values.into_iter().map(|v| v.to_string()).collect()),
-        )
+        self.push(name, Data::Int(displayed(values)))
     }
 
     /// A left-aligned column of text.
@@ -108,10 +105,7 @@ impl Table {
         name: &str,
         values: impl IntoIterator<Item = T>,
     ) -> Result<Self> {
-        self.push(
-            name,
-            Data::Text(values.into_iter().map(|v| v.to_string()).collect()),
-        )
+        self.push(name, Data::Text(displayed(values)))
     }
 
     fn push(mut self, name: &str, data: Data) -> Result<Self> {
@@ -209,6 +203,11 @@ impl Table {
 }
 
 /// `v` with `decimals` decimals, or in scientific notation when that would hide it.
+/// Each value as it displays: the cells of the integer and text columns.
+fn displayed<T: fmt::Display>(values: impl IntoIterator<Item = T>) -> Vec<String> {
+    values.into_iter().map(|v| v.to_string()).collect()
+}
+
 fn format_number(v: f64, decimals: usize) -> String {
     if v.is_nan() {
         return "NaN".into();
