@@ -165,13 +165,17 @@ impl Table {
                 escape_html(&self.title)
             );
         }
+        let aligns: Vec<&str> = (0..self.columns.len())
+            .map(|c| {
+                if self.right_aligned(c) {
+                    "right"
+                } else {
+                    "left"
+                }
+            })
+            .collect();
         s += "<thead><tr>";
-        for (c, name) in self.names.iter().enumerate() {
-            let align = if self.right_aligned(c) {
-                "right"
-            } else {
-                "left"
-            };
+        for (name, align) in self.names.iter().zip(&aligns) {
             s += &format!(
                 "<th style=\"text-align:{align};padding:3px 10px;border-bottom:1px solid #888\">{}</th>",
                 escape_html(name)
@@ -180,12 +184,7 @@ impl Table {
         s += "</tr></thead><tbody>";
         for r in 0..self.n_rows() {
             s += "<tr>";
-            for c in 0..self.columns.len() {
-                let align = if self.right_aligned(c) {
-                    "right"
-                } else {
-                    "left"
-                };
+            for (c, align) in aligns.iter().enumerate() {
                 s += &format!(
                     "<td style=\"text-align:{align};padding:2px 10px\">{}</td>",
                     escape_html(&self.cell(c, r))
@@ -202,12 +201,12 @@ impl Table {
     }
 }
 
-/// `v` with `decimals` decimals, or in scientific notation when that would hide it.
 /// Each value as it displays: the cells of the integer and text columns.
 fn displayed<T: fmt::Display>(values: impl IntoIterator<Item = T>) -> Vec<String> {
     values.into_iter().map(|v| v.to_string()).collect()
 }
 
+/// `v` with `decimals` decimals, or in scientific notation when that would hide it.
 fn format_number(v: f64, decimals: usize) -> String {
     if v.is_nan() {
         return "NaN".into();
