@@ -320,60 +320,47 @@ impl Plot {
         self.push(Kind::Segments(segments.to_vec()), label, 1.2)
     }
 
-    /// Legend label of the last item (`""` leaves it out).
-    pub fn label(mut self, s: &str) -> Self {
+    /// Changes the style of the last item (none yet: nothing to change).
+    fn restyle(mut self, change: impl FnOnce(&mut Style)) -> Self {
         if let Some(it) = self.items.last_mut() {
-            it.style.label = s.to_string();
+            change(&mut it.style);
         }
         self
+    }
+
+    /// Legend label of the last item (`""` leaves it out).
+    pub fn label(self, s: &str) -> Self {
+        self.restyle(|st| st.label = s.to_string())
     }
 
     /// Colour of the last item.
-    pub fn color(mut self, c: RGBColor) -> Self {
-        if let Some(it) = self.items.last_mut() {
-            it.style.color = c;
-        }
-        self
+    pub fn color(self, c: RGBColor) -> Self {
+        self.restyle(|st| st.color = c)
     }
 
     /// Line width of the last item, in pixels.
-    pub fn width(mut self, w: f64) -> Self {
-        if let Some(it) = self.items.last_mut() {
-            it.style.width = w.max(0.0);
-        }
-        self
+    pub fn width(self, w: f64) -> Self {
+        self.restyle(|st| st.width = w.max(0.0))
     }
 
     /// Dashes the last line.
-    pub fn dashed(mut self) -> Self {
-        if let Some(it) = self.items.last_mut() {
-            it.style.dashed = true;
-        }
-        self
+    pub fn dashed(self) -> Self {
+        self.restyle(|st| st.dashed = true)
     }
 
     /// Puts markers on the points of the last item (`'o-'` in matplotlib).
-    pub fn marker(mut self, m: Marker) -> Self {
-        if let Some(it) = self.items.last_mut() {
-            it.style.marker = Some(m);
-        }
-        self
+    pub fn marker(self, m: Marker) -> Self {
+        self.restyle(|st| st.marker = Some(m))
     }
 
     /// Marker radius of the last item, in pixels.
-    pub fn marker_size(mut self, r: f64) -> Self {
-        if let Some(it) = self.items.last_mut() {
-            it.style.size = r.max(0.0);
-        }
-        self
+    pub fn marker_size(self, r: f64) -> Self {
+        self.restyle(|st| st.size = r.max(0.0))
     }
 
     /// Opacity (0..1) of the last item.
-    pub fn opacity(mut self, a: f64) -> Self {
-        if let Some(it) = self.items.last_mut() {
-            it.style.opacity = a.clamp(0.0, 1.0);
-        }
-        self
+    pub fn opacity(self, a: f64) -> Self {
+        self.restyle(|st| st.opacity = a.clamp(0.0, 1.0))
     }
 
     /// Renders this panel alone.

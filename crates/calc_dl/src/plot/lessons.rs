@@ -11,11 +11,10 @@ use crate::numeric;
 use plotters::style::{RGBColor, BLACK};
 
 const GRAY: RGBColor = RGBColor(128, 128, 128);
-const GREEN: RGBColor = RGBColor(0x2c, 0xa0, 0x2c);
-const RED: RGBColor = RGBColor(0xd6, 0x27, 0x28);
-const BLUE: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
+const GREEN: RGBColor = PALETTE[2];
+const RED: RGBColor = PALETTE[3];
+const BLUE: RGBColor = PALETTE[0];
 
-/// A number as short as it can be: `-4`, `1.5`, `0.1235`.
 /// A number for a label: 4 decimals, but scientific where that would hide it (|v| < 1e-3, or ≥ 1e6).
 fn num(v: f64) -> String {
     if v != 0.0 && v.is_finite() && !(1e-3..1e6).contains(&v.abs()) {

@@ -207,8 +207,7 @@ impl Figure {
 
     /// Writes the SVG to `path`.
     pub fn save_svg(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        std::fs::write(path, &self.svg).map_err(|e| Error::output(path.display().to_string(), e))
+        write_file(path.as_ref(), &self.svg)
     }
 
     /// An `<img>`-free HTML page holding the figure, for viewing a saved file in any browser.
@@ -243,6 +242,11 @@ fn attr_px(root: &str, name: &str) -> Option<u32> {
         .parse::<f64>()
         .ok()
         .map(|v| v as u32)
+}
+
+/// Writes a saved figure or animation, naming the file in the error.
+pub(super) fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| Error::output(path.display().to_string(), e))
 }
 
 #[cfg(test)]

@@ -60,9 +60,7 @@ impl Figure {
 
     /// Writes the figure as a PNG file.
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        std::fs::write(path, self.to_png()?)
-            .map_err(|e| Error::output(path.display().to_string(), e))
+        super::write_file(path.as_ref(), self.to_png()?)
     }
 }
 
@@ -147,7 +145,6 @@ impl Gif {
 
     /// Writes the `.gif` file.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        std::fs::write(path, &self.bytes).map_err(|e| Error::output(path.display().to_string(), e))
+        super::write_file(path.as_ref(), &self.bytes)
     }
 }
