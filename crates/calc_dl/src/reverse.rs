@@ -89,6 +89,9 @@ pub(crate) struct Tape {
     /// Nodes recorded with an operand from another tape, which they took as a constant: a backward
     /// sweep whose gradient flows through one of them would lose that operand's share, so it fails.
     mixed: Vec<u32>,
+    /// Nodes of this tape that an operation recorded on another tape took as a constant: a gradient
+    /// scoped to this tape (`value_and_grad`) would miss what flowed through there, so it fails.
+    lent: Vec<u32>,
 }
 
 /// A tape, shared by every handle that points at it.
@@ -105,6 +108,7 @@ thread_local! {
         names: BTreeMap::new(),
         epoch: 0,
         mixed: Vec::new(),
+        lent: Vec::new(),
     })));
 }
 
@@ -183,6 +187,7 @@ impl Tape {
         self.grads.truncate(len);
         self.names.split_off(&(len as u32));
         self.mixed.retain(|&m| (m as usize) < len);
+        self.lent.retain(|&m| (m as usize) < len);
     }
 
     /// After a sweep from `from`: whether some gradient reached a node that took an operand from another
@@ -227,20 +232,14 @@ impl Var {
     }
 
     fn leaf(tape: &'static TapeCell, value: f64) -> Self {
-        with_tape(tape, |t| {
-            let idx = t.push(Node {
+        Var::record(
+            tape,
+            Node {
                 op: Op::Leaf,
                 value,
                 ..SINK
-            });
-            Var {
-                tape: Some(tape),
-                idx,
-                epoch: t.epoch,
-                value,
-                _thread_local: PhantomData,
-            }
-        })
+            },
+        )
     }
 
     /// A value that does not track gradients (PyTorch's `requires_grad=False`): nothing is recorded for it.
@@ -264,11 +263,16 @@ impl Var {
         self.tape.is_some()
     }
 
-    /// The tape this value is recorded on, unless it is a constant or was recorded before a reset.
+    /// The tape this value is recorded on, unless it is a constant, was recorded before a reset, or was
+    /// dropped with a scoped computation (its index then lies past the end; new nodes index their
+    /// arguments below themselves, which the unchecked sweep relies on).
     #[inline(always)]
     fn live_tape(&self) -> Option<&'static TapeCell> {
-        self.tape
-            .filter(|&tape| with_tape(tape, |t| t.epoch == self.epoch))
+        self.tape.filter(|&tape| {
+            with_tape(tape, |t| {
+                t.epoch == self.epoch && (self.idx as usize) < t.len()
+            })
+        })
     }
 
     /// The tape and index of a value recorded on a live tape.
@@ -291,10 +295,9 @@ impl Var {
                  Var::constant, PyTorch's requires_grad=False); make the input with Var::new to track gradients"
             )));
         }
-        let (tape, i) = self.live().ok_or_else(|| {
+        self.live().ok_or_else(|| {
             Error::NoGrad(format!("cannot {action}: this value was recorded before Var::reset_tape(); compute it again"))
-        })?;
-        Ok((tape, i))
+        })
     }
 
     /// Back-propagates from this value: adds d(self)/d(node) to the gradient of every node it depends on.
@@ -402,45 +405,43 @@ impl Scalar for Var {
 
     #[inline(always)]
     fn binary(self, rhs: Self, op: Binary) -> Self {
-        let (a, b) = (self.live_tape(), rhs.live_tape());
-        let (tape, a, b, foreign) = match (a, b) {
-            (None, None) => return Var::constant(op.value(self.value, rhs.value)),
-            (Some(t), None) => (t, true, false, false),
-            (None, Some(t)) => (t, false, true, false),
-            (Some(t), Some(u)) if std::ptr::eq(t, u) => (t, true, true, false),
-            // Two tapes: keep recording on the left one, with the right operand as a constant, and
-            // remember the node, so that a backward() through it fails instead of returning a
-            // silently partial gradient.
-            (Some(t), Some(_)) => (t, true, false, true),
-        };
         let d = op.derivs(self.value, rhs.value);
-        let node = if a && b {
-            Node {
-                args: [self.idx, rhs.idx],
-                partials: d.d1,
-                value: d.value,
-                op: Op::Binary(op),
-            }
-        } else if a {
-            Node {
-                args: [self.idx, 0],
-                partials: [d.d1[0], 0.0],
-                value: d.value,
-                op: Op::ConstRight(op, rhs.value),
-            }
-        } else {
-            Node {
-                args: [rhs.idx, 0],
-                partials: [d.d1[1], 0.0],
-                value: d.value,
-                op: Op::ConstLeft(op, self.value),
-            }
+        let const_right = Node {
+            args: [self.idx, 0],
+            partials: [d.d1[0], 0.0],
+            value: d.value,
+            op: Op::ConstRight(op, rhs.value),
         };
-        let v = Var::record(tape, node);
-        if foreign {
-            with_tape(tape, |t| t.mixed.push(v.idx));
+        match (self.live_tape(), rhs.live_tape()) {
+            (None, None) => Var::constant(d.value),
+            (Some(t), None) => Var::record(t, const_right),
+            (None, Some(t)) => Var::record(
+                t,
+                Node {
+                    args: [rhs.idx, 0],
+                    partials: [d.d1[1], 0.0],
+                    value: d.value,
+                    op: Op::ConstLeft(op, self.value),
+                },
+            ),
+            (Some(t), Some(u)) if std::ptr::eq(t, u) => Var::record(
+                t,
+                Node {
+                    args: [self.idx, rhs.idx],
+                    partials: d.d1,
+                    value: d.value,
+                    op: Op::Binary(op),
+                },
+            ),
+            // Two tapes: record on the left one with the right operand as a constant, and remember it
+            // on both sides, so that a gradient that would miss it fails instead of coming out partial.
+            (Some(t), Some(u)) => {
+                with_tape(u, |lender| lender.lent.push(rhs.idx));
+                let v = Var::record(t, const_right);
+                with_tape(t, |tape| tape.mixed.push(v.idx));
+                v
+            }
         }
-        v
     }
 }
 impl_scalar_ops!(Var);
@@ -482,32 +483,27 @@ where
     let start = with_tape(tape, |t| t.len());
     let inputs: Vec<Var> = x.iter().map(|&value| Var::leaf(tape, value)).collect();
     let y = f(&inputs);
-    // An output recorded on another tape came from an operation whose left operand was from there
-    // (a value made in an earlier cell): the inputs were constants to it, their gradients lost.
-    // (Values from another tape met on the right are constants here, which is what `f` sees them as.)
-    let (from, foreign) = match y.live_tape() {
-        Some(t) if std::ptr::eq(t, tape) => (Some(y.idx as usize), false),
-        Some(_) => (None, true),
-        None => (None, false),
-    };
+    let from = y
+        .live_tape()
+        .filter(|&t| std::ptr::eq(t, tape))
+        .map(|_| y.idx as usize);
     with_tape(tape, |t| {
-        let n = x.len();
+        // A value of this computation that an operation on another tape took as a constant (a value
+        // made in an earlier cell met on the left): what flowed through there is missing.
+        let lost = t.lent.iter().any(|&i| i as usize >= start);
         let grads = match from {
             Some(from) if from >= start => {
-                // The output may be one of the inputs, recorded before the others: clear them all.
-                let last = from.max(start + n - 1);
-                if t.scratch.len() <= last {
-                    t.scratch.resize(last + 1, 0.0);
-                }
-                t.scratch[from..=last].fill(0.0);
                 t.sweep(from, start);
-                t.scratch[start..start + n].to_vec()
+                // The output may be one of the inputs, recorded before the others.
+                (start..start + x.len())
+                    .map(|i| if i <= from { t.scratch[i] } else { 0.0 })
+                    .collect()
             }
             // The output does not depend on the inputs.
-            _ => vec![0.0; n],
+            _ => vec![0.0; x.len()],
         };
         t.truncate(start);
-        if foreign {
+        if lost {
             Err(mixed_error("compute the gradient"))
         } else {
             Ok((y.value, grads))

@@ -127,6 +127,10 @@ fn a_value_from_another_tape_back_propagates_and_a_lost_gradient_is_reported() {
         // inputs' gradients lost: an error); w second is a constant to f, as f sees it (fine).
         let left = value_and_grad(|x: &[Var]| w * x[0], &[3.0]);
         let right = value_and_grad(|x: &[Var]| x[0] * w, &[3.0]);
+        // The input went through w's tape and came back: d/dx x·(w·x) = 2wx, but w's tape took x as a
+        // constant, so only wx would be found. An error, not a wrong gradient.
+        let round_trip = value_and_grad(|x: &[Var]| x[0] * (w * x[0]), &[3.0]);
+        assert!(matches!(round_trip, Err(Error::NoGrad(_))));
         Handoff((w_grad, mixed, left, right))
     })
     .join()
@@ -144,4 +148,25 @@ fn a_value_from_another_tape_back_propagates_and_a_lost_gradient_is_reported() {
     (w * w).backward().unwrap();
     assert_eq!(w.grad().unwrap(), 10.0);
     Var::reset_tape();
+}
+
+#[test]
+fn a_value_kept_from_a_finished_gradient_is_a_constant() {
+    let mut kept = None;
+    let g = grad(
+        |x: &[Var]| {
+            let y = x[0] * 2.0;
+            kept = Some(y);
+            y
+        },
+        &[3.0],
+    )
+    .unwrap();
+    assert_eq!(g, vec![2.0]);
+    // What grad recorded is gone: the kept handle is a plain value now, not an index past the tape.
+    let stale = kept.unwrap();
+    assert!(matches!(stale.grad(), Err(Error::NoGrad(_))));
+    let z = stale.sin() * stale;
+    assert!(!z.requires_grad());
+    assert!((z.value() - 6f64.sin() * 6.0).abs() < 1e-15);
 }
