@@ -325,7 +325,15 @@ fn tensors_follow_their_own_tape_and_a_mix_is_reported() {
         w.mul(&v).unwrap().sum().backward().unwrap();
         let v_grad = v.grad().unwrap();
         let tape_there = Tensor::tape_len(); // this thread's own tape: untouched so far
-                                             // A parameter from this thread's own tape meeting w: reported, not silently a constant.
+                                             // A parameter that goes through w's tape and comes back: d/dp p·(w·p) = 2wp, but w's tape
+                                             // took p as a constant, so only wp would be found. An error, not a wrong gradient.
+        let round_trip =
+            tensor::value_and_grad(&[array![[3.0]]], |p| Ok(p[0].mul(&w.mul(&p[0])?)?.sum()));
+        assert!(matches!(round_trip, Err(Error::NoGrad(_))));
+        // Met later, w is a constant to f, as f sees it: fine.
+        let (_, g) = tensor::value_and_grad(&[array![[3.0]]], |p| Ok(p[0].mul(w)?.sum())).unwrap();
+        assert_eq!(g[0], array![[2.0]]);
+        // A parameter from this thread's own tape meeting w: reported, not silently a constant.
         let fresh = Tensor::new(array![[1.0]]);
         let mixed = w.mul(&fresh).unwrap().sum().backward();
         Handoff((w_grad, v_grad, tape_there, mixed))

@@ -92,6 +92,19 @@ pub(crate) struct Tape {
     /// Nodes recorded with an operand from another tape, which they took as a constant: a backward
     /// sweep whose gradient flows through one of them would lose that operand's share, so it fails.
     mixed: Vec<u32>,
+    /// Nodes of this tape that an op recorded on another tape took as a constant: a gradient scoped to
+    /// this tape ([`value_and_grad`]) would miss what flowed through there, so it fails.
+    lent: Vec<u32>,
+}
+
+impl Tape {
+    /// Drops the nodes from `len` on, with everything that refers to them.
+    fn truncate(&mut self, len: usize) {
+        self.nodes.truncate(len);
+        self.leaf_grads.split_off(&(len as u32));
+        self.mixed.retain(|&m| (m as usize) < len);
+        self.lent.retain(|&m| (m as usize) < len);
+    }
 }
 
 /// A tape, shared by every tensor recorded on it.
@@ -105,6 +118,7 @@ thread_local! {
         leaf_grads: BTreeMap::new(),
         epoch: 0,
         mixed: Vec::new(),
+        lent: Vec::new(),
     })));
 }
 
@@ -278,10 +292,8 @@ impl Tensor {
     /// them as constants, and `backward`/`grad` on them return an error.
     pub fn reset_tape() {
         with_tape(current(), |t| {
-            t.nodes.clear();
-            t.leaf_grads.clear();
+            t.truncate(0);
             t.epoch = t.epoch.wrapping_add(1);
-            t.mixed.clear();
         });
     }
 
@@ -325,19 +337,6 @@ impl Tensor {
         Ok((tape, self.id as usize))
     }
 
-    /// This tensor as an op argument on `tape` (a constant when it is not live there).
-    fn input_on(&self, tape: TapeRef, t: &Tape) -> Input {
-        let here = self.tape.is_some_and(|own| std::ptr::eq(own, tape));
-        Input {
-            id: if here && self.is_live_on(t) {
-                self.id
-            } else {
-                CONSTANT
-            },
-            value: self.value.clone(),
-        }
-    }
-
     fn push_on(tape: TapeRef, t: &mut Tape, op: Op, value: ArcArray2<f64>) -> Tensor {
         let id = t.nodes.len() as u32;
         t.nodes.push(Node {
@@ -355,21 +354,35 @@ impl Tensor {
 
     /// Records the result of an op on its arguments, on the tape of the first argument that tracks
     /// gradients: a constant when none does. An argument live on another tape is taken as a constant,
-    /// and the tape remembers it (`backward` and `grad` then report the mix instead of dropping
-    /// gradients silently).
+    /// and both tapes remember it (a gradient that would miss it then fails instead of coming out
+    /// partial).
     pub(crate) fn record(
         args: &[&Tensor],
         value: Array2<f64>,
         op: impl FnOnce(Vec<Input>) -> Op,
     ) -> Tensor {
         let value = value.into_shared();
-        let live: Vec<TapeRef> = args.iter().filter_map(|a| a.live_tape()).collect();
-        let Some(&tape) = live.first() else {
+        let live: Vec<Option<TapeRef>> = args.iter().map(|a| a.live_tape()).collect();
+        let Some(tape) = live.iter().flatten().next().copied() else {
             return Tensor::constant(value);
         };
-        let mixed = live.iter().any(|&other| !std::ptr::eq(other, tape));
+        let mut mixed = false;
+        let inputs: Vec<Input> = args
+            .iter()
+            .zip(&live)
+            .map(|(a, own)| {
+                let here = own.is_some_and(|own| std::ptr::eq(own, tape));
+                if let Some(other) = own.filter(|_| !here) {
+                    with_tape(other, |lender| lender.lent.push(a.id));
+                    mixed = true;
+                }
+                Input {
+                    id: if here { a.id } else { CONSTANT },
+                    value: a.value.clone(),
+                }
+            })
+            .collect();
         with_tape(tape, |t| {
-            let inputs: Vec<Input> = args.iter().map(|a| a.input_on(tape, t)).collect();
             let result = Tensor::push_on(tape, t, op(inputs), value);
             if mixed {
                 t.mixed.push(result.id);
@@ -415,33 +428,34 @@ where
             ));
         }
         let value = y.value[[0, 0]];
-        // An output on another tape came from an op whose first operand was from there (a tensor made
-        // in an earlier cell): the parameters were constants to it, their gradients lost. (Tensors from
-        // another tape met later are constants here, which is what `f` sees them as.)
-        if y.live_tape().is_some_and(|t| !std::ptr::eq(t, tape)) {
-            return Err(mixed_error("compute the gradient"));
-        }
-        let grads = with_tape(tape, |t| match y.input_on(tape, t).id {
-            id if id != CONSTANT && id as usize >= start => {
-                let (mut g, _) = backward::sweep(&t.nodes, id as usize, start, &[]);
-                leaves
-                    .iter()
-                    .map(|l| {
-                        g[l.id as usize - start]
-                            .take()
-                            .unwrap_or_else(|| Array2::zeros(l.shape()))
-                    })
-                    .collect()
+        let from = y
+            .live_tape()
+            .filter(|&t| std::ptr::eq(t, tape))
+            .map(|_| y.id as usize);
+        let grads = with_tape(tape, |t| {
+            // A tensor of this computation that an op on another tape took as a constant (a tensor
+            // made in an earlier cell met first): what flowed through there is missing.
+            if t.lent.iter().any(|&i| i as usize >= start) {
+                return Err(mixed_error("compute the gradient"));
             }
-            _ => leaves.iter().map(|l| Array2::zeros(l.shape())).collect(),
-        });
+            Ok(match from {
+                Some(id) if id >= start => {
+                    let (mut g, _) = backward::sweep(&t.nodes, id, start, &[]);
+                    leaves
+                        .iter()
+                        .map(|l| {
+                            g[l.id as usize - start]
+                                .take()
+                                .unwrap_or_else(|| Array2::zeros(l.shape()))
+                        })
+                        .collect()
+                }
+                _ => leaves.iter().map(|l| Array2::zeros(l.shape())).collect(),
+            })
+        })?;
         Ok((value, grads))
     });
-    with_tape(tape, |t| {
-        t.nodes.truncate(start);
-        t.leaf_grads.split_off(&(start as u32));
-        t.mixed.retain(|&m| (m as usize) < start);
-    });
+    with_tape(tape, |t| t.truncate(start));
     result
 }
 
