@@ -25,11 +25,11 @@ pub fn symmetric_eigenvalues(m: &Array2<f64>) -> Result<Vec<f64>> {
             format!("{}×{}", n, m.ncols()),
         ));
     }
-    check_point(
-        "matrix",
-        m.as_slice()
-            .unwrap_or(&m.iter().copied().collect::<Vec<_>>()),
-    )?;
+    match m.as_slice() {
+        Some(entries) => check_point("matrix", entries)?,
+        // Not in standard layout (a transposed view): check a copy.
+        None => check_point("matrix", &m.iter().copied().collect::<Vec<_>>())?,
+    }
     let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
     for i in 0..n {
         for j in 0..i {
