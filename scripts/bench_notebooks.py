@@ -62,7 +62,6 @@ def one_run(features: list[str]) -> dict:
             times.append(seconds)
         r["median cell"] = statistics.median(times)
         r["slowest typical cell"] = max(times)
-        r["_cells"] = times
     return r
 
 
@@ -86,27 +85,25 @@ def main() -> int:
         t0 = time.monotonic()
         runs.append(one_run(features))
         print(f"kernel {i + 1}/{args.repeat}: {time.monotonic() - t0:.1f}s", flush=True)
-    keys = [k for k in runs[0] if not k.startswith("_")]
-    res = {k: statistics.median(r[k] for r in runs) for k in keys}
+    res = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
 
     book = book_parallel = None
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if notebooks and not args.no_book:
         import run_notebooks
 
+        import functools
+
+        calls = [functools.partial(run_notebooks.run_notebook, p, compare=False) for p in notebooks]
         t0 = time.monotonic()
-        results = [run_notebooks.run_notebook(p, compare=False) for p in notebooks]
+        results = run_notebooks.run_all(calls, 1)
         book = time.monotonic() - t0
         cells = sorted(c.seconds for r in results for c in r.cells)
         res["book: median cell"] = statistics.median(cells) if cells else 0.0
         failed = [r.path for r in results if not r.passed]
         if args.jobs > 1:
-            import concurrent.futures
-            import functools
-
             t0 = time.monotonic()
-            with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
-                parallel = list(pool.map(functools.partial(run_notebooks.run_notebook, compare=False), notebooks))
+            parallel = run_notebooks.run_all(calls, args.jobs)
             book_parallel = time.monotonic() - t0
             failed += [r.path for r in parallel if not r.passed]
         if failed:
@@ -128,7 +125,8 @@ def main() -> int:
             label = f"whole book, {args.jobs} at a time"
             print(f"{label:<28} {book_parallel:7.1f}s  (wall time, as make test runs it)")
     else:
-        print(f"{'whole book':<28}     n/a  (no notebooks in notebooks/ yet)")
+        why = "skipped (--no-book)" if args.no_book else "(no notebooks in notebooks/ yet)"
+        print(f"{'whole book':<28}     n/a  {why}")
     return 0
 
 

@@ -78,6 +78,7 @@ def export(book: Path, slides: bool, src: Path = NOTEBOOKS) -> int:
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         name = path.stem
+        title = title_of(nb, name)
         if slides:
             out_dir = book / "slides"
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -85,15 +86,15 @@ def export(book: Path, slides: bool, src: Path = NOTEBOOKS) -> int:
             # Without slide metadata every cell becomes a slide of its own.
             for cell in nb.cells:
                 cell.metadata.setdefault("slideshow", {"slide_type": "slide"})
-            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title_of(nb, name)}})
+            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
             out = out_dir / f"{name}.slides.html"
         else:
             exporter = HTMLExporter(template_name="lab", **urls(""))
-            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title_of(nb, name)}})
+            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
             out = book / f"{name}.html"
         out.write_text(body, encoding="utf-8")
         print(f"  {path} -> {out}")
-        chapters.append((name, title_of(nb, name)))
+        chapters.append((name, title))
     if not slides:
         write_index(book, chapters)
     print(f"{len(notebooks)} notebooks exported to {(book / 'slides') if slides else book}")

@@ -40,18 +40,18 @@ class CellError(RuntimeError):
 
 
 class Kernel:
-    def __init__(self, cwd: Path, name: str = "rust", startup_timeout: float = 900, env: dict | None = None):
+    def __init__(self, cwd: Path, startup_timeout: float = 900):
         from jupyter_client.manager import KernelManager
 
         t0 = time.monotonic()
-        self.km = KernelManager(kernel_name=name)
-        self.km.start_kernel(cwd=str(cwd), env={**os.environ, **(env or {})})
+        self.km = KernelManager(kernel_name="rust")
+        self.km.start_kernel(cwd=str(cwd))
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=startup_timeout)
         self.start_seconds = time.monotonic() - t0
 
-    def run(self, code: str, timeout: float = 900, check: bool = True) -> tuple[float, dict]:
+    def run(self, code: str, timeout: float = 900) -> tuple[float, dict]:
         """Execute one cell; return (seconds, {'stdout','stderr','error','data'})."""
         out = {"stdout": "", "stderr": "", "error": "", "data": []}
 
@@ -68,7 +68,7 @@ class Kernel:
         reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=hook, allow_stdin=False)
         seconds = time.monotonic() - t0
         failed = reply["content"]["status"] != "ok" or out["error"] or "panicked at" in out["stderr"]
-        if check and failed:
+        if failed:
             raise CellError(f"cell failed:\n{code}\n---\n{out['error'] or out['stderr']}")
         return seconds, out
 

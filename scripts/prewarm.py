@@ -7,9 +7,9 @@ when a notebook uses that variant (or PREWARM_TABLES=1). Skipped when nothing th
 the cache keys has changed since the last warm-up on this machine (stamp beside the build slots).
 
 Kernels build in kept folders (scripts/kernel.sh: one slot per running kernel, in
-kernel_work_dir()), so the warm-up leaves calc_dl and its dependencies compiled in slot 0, where
-the next kernel (a notebook in JupyterLab, or the runner's) finds them fresh. evcxr's cache serves
-the other slots. Its entries are keyed on the rustc command line, including the dep-info (.d) that
+kernel_work_dir()), so the warm-up leaves calc_dl and its dependencies compiled in as many slots as
+notebooks run at once (NOTEBOOK_JOBS), where the next kernels (notebooks in JupyterLab, or the
+runner's) find them fresh. evcxr's cache serves any further slot. Its entries are keyed on the rustc command line, including the dep-info (.d) that
 lists every file a crate read: for crates that include a file their build script generated
 (thiserror's `$OUT_DIR/private.rs`, many of polars' dependencies) that names the slot that filled
 the cache. Slots are kept, so those files stay; entries that name missing files (a deleted folder)
@@ -109,7 +109,6 @@ def stamp_key(wanted: list[list[str]]) -> str:
         (ROOT / ".cache/evcxr-config/prelude.rs").read_text(),
         repr(wanted),
         str(SLOTS),
-        str(WORK_DIR),  # the cache entries name files in it
     ):
         h.update(part.encode())
     return h.hexdigest()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import copy
 import functools
 import html
 import json
@@ -46,7 +47,6 @@ PANIC = re.compile(r"panicked at")
 NUMBER = re.compile(
     r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])|(?<!\w)(?:NaN|nan|-?inf)(?!\w)"
 )
-KERNEL_DISPLAY_NAME = "Rust (calc_dl)"
 
 
 def strip_ansi(text: str) -> str:
@@ -290,7 +290,6 @@ def run_notebook(
     write: bool = False,
     rtol: float = 1e-6,
     atol: float = 1e-9,
-    stop_on_failure: bool = True,
 ) -> Result:
     import nbformat
     from nbclient import NotebookClient
@@ -299,7 +298,7 @@ def run_notebook(
     shown = os.path.relpath(path)
     result = Result(shown)
     committed = nbformat.read(path, as_version=4)
-    nb = nbformat.read(path, as_version=4)
+    nb = copy.deepcopy(committed)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
@@ -317,6 +316,7 @@ def run_notebook(
     t_start = time.monotonic()
     try:
         with client.setup_kernel():
+            spec = client.km.kernel_spec
             result.kernel_start = time.monotonic() - t_start
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
@@ -341,7 +341,7 @@ def run_notebook(
                     failure = compare_cell(committed.cells[index], cell, position, rtol, atol)
                 if failure is not None:
                     result.failures.append(failure)
-                    if stop_on_failure and failure.kind != "stale":
+                    if failure.kind != "stale":
                         break
     except (RuntimeError, TimeoutError, OSError) as e:  # kernel could not start
         if not result.failures:
@@ -356,9 +356,31 @@ def run_notebook(
                 for out in cell.outputs:
                     if "execution_count" in out:
                         out["execution_count"] = count
-        nb.metadata["kernelspec"] = {"name": kernel, "display_name": KERNEL_DISPLAY_NAME, "language": "rust"}
+        nb.metadata["kernelspec"] = {"name": kernel, "display_name": spec.display_name, "language": spec.language}
         nbformat.write(nb, path)
     return result
+
+
+def run_all(calls: list, jobs: int, on_start=None, on_result=None) -> list[Result]:
+    """Runs notebook calls (picklable, e.g. `functools.partial(run_notebook, path)`), `jobs` at a time:
+    one after the other in this process when `jobs` <= 1 (`on_start` before each), otherwise each in a
+    process of its own, and so its own kernel and, through scripts/kernel.sh, its own build folder.
+    `on_result` sees each result as it comes; the list keeps the calls' order."""
+    if jobs <= 1:
+        results = []
+        for call in calls:
+            if on_start:
+                on_start(call)
+            results.append(call())
+            if on_result:
+                on_result(results[-1])
+        return results
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(call) for call in calls]
+        for fut in concurrent.futures.as_completed(futures):
+            if on_result:
+                on_result(fut.result())
+        return [f.result() for f in futures]
 
 
 def report(results: list[Result], slowest: int = 8, wall: str = "") -> None:
@@ -429,29 +451,22 @@ def main(argv: list[str] | None = None) -> int:
         atol=args.atol,
     )
 
-    def finished(r: Result) -> Result:
+    def finished(r: Result) -> None:
         for f in r.failures:
             print(f.render(r.path), flush=True)
         if args.write and r.passed:
             print(f"  wrote outputs into {r.path}")
         print(f"{'passed' if r.passed else 'FAILED'} {r.path} in {r.total:.1f}s", flush=True)
-        return r
 
     t0 = time.monotonic()
-    if args.jobs <= 1:
-        results = []
-        for path in notebooks:
-            print(f"running {os.path.relpath(path)} ...", flush=True)
-            results.append(finished(run(path)))
-    else:
-        # One process per notebook at a time: each has its own kernel (and, through scripts/kernel.sh,
-        # its own build folder); the results come back in the notebooks' order.
+    if args.jobs > 1:
         print(f"running {len(notebooks)} notebooks, {args.jobs} at a time ...", flush=True)
-        with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            futures = [pool.submit(run, path) for path in notebooks]
-            for fut in concurrent.futures.as_completed(futures):
-                finished(fut.result())
-            results = [f.result() for f in futures]
+    results = run_all(
+        [functools.partial(run, path) for path in notebooks],
+        args.jobs,
+        on_start=lambda call: print(f"running {os.path.relpath(call.args[0])} ...", flush=True),
+        on_result=finished,
+    )
     report(results, wall=f"wall time {time.monotonic() - t0:.1f}s, {args.jobs} notebook(s) at a time")
     if args.json:
         Path(args.json).write_text(

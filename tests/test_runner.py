@@ -65,7 +65,7 @@ def unit() -> None:
 
 
 def notebooks() -> None:
-    import concurrent.futures
+    import functools
     import os
 
     import nbformat
@@ -73,14 +73,13 @@ def notebooks() -> None:
     paths = sorted((HERE / "notebooks").glob("*.ipynb"))
     expects = [nbformat.read(p, as_version=4).metadata.get("runner_test", {}) for p in paths]
     # Each in its own kernel, NOTEBOOK_JOBS at a time (as make test runs the book).
-    jobs = max(1, int(os.environ.get("NOTEBOOK_JOBS", "1")))
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-        # Only pass.ipynb and stale.ipynb are committed with outputs to compare against.
-        runs = [
-            pool.submit(rn.run_notebook, p, timeout=e.get("timeout", 120), compare=e.get("compare", False))
-            for p, e in zip(paths, expects)
-        ]
-        results = [f.result() for f in runs]
+    jobs = int(os.environ.get("NOTEBOOK_JOBS", "1"))
+    # Only pass.ipynb and stale.ipynb are committed with outputs to compare against.
+    calls = [
+        functools.partial(rn.run_notebook, p, timeout=e.get("timeout", 120), compare=e.get("compare", False))
+        for p, e in zip(paths, expects)
+    ]
+    results = rn.run_all(calls, jobs)
     for path, expect, r in zip(paths, expects, results):
         kind = expect.get("kind")
         name = f"{path.name}: " + ("passes" if kind is None else f"{kind} in cell {expect.get('cell')}")
