@@ -219,13 +219,8 @@ impl Plot {
             self.fail(e);
             return self;
         }
-        let pts: Vec<(f64, f64)> = (0..300)
-            .map(|i| {
-                let x = lo + (hi - lo) * i as f64 / 299.0;
-                let y = f(x);
-                (x, if y.is_finite() { y } else { f64::NAN })
-            })
-            .collect();
+        let (xs, ys) = samples(&f, (lo, hi), 300);
+        let pts: Vec<(f64, f64)> = xs.into_iter().zip(ys).collect();
         if pts.iter().all(|p| p.1.is_nan()) {
             self.fail(Error::non_finite(
                 format!("{} on [{lo}, {hi}]", name(label)),
@@ -247,11 +242,9 @@ impl Plot {
     /// An arrow from `from` to `to` in data coordinates.
     pub fn arrow(self, from: (f64, f64), to: (f64, f64)) -> Self {
         let ok = self.finite_points("arrow", &[from, to]);
-        let s = self.push(Kind::Arrow(from, to), "", 1.5);
-        if ok.is_err() {
-            return s.keep_err(ok);
-        }
-        s.color(RGBColor(60, 60, 60))
+        self.push(Kind::Arrow(from, to), "", 1.5)
+            .color(RGBColor(60, 60, 60))
+            .keep_err(ok)
     }
 
     /// Text whose left end is at `(x, y)`.
@@ -453,6 +446,21 @@ fn name(label: &str) -> String {
     } else {
         format!("'{label}'")
     }
+}
+
+/// `f` at `n` evenly spaced points of `[lo, hi]`; non-finite values become NaN (gaps in a line).
+pub(super) fn samples(
+    f: &impl Fn(f64) -> f64,
+    (lo, hi): (f64, f64),
+    n: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    (0..n)
+        .map(|i| {
+            let x = lo + (hi - lo) * i as f64 / (n - 1) as f64;
+            let y = f(x);
+            (x, if y.is_finite() { y } else { f64::NAN })
+        })
+        .unzip()
 }
 
 /// `(lo, hi)` if both ends are finite and `lo < hi`; errors name "the {what}".

@@ -1,7 +1,7 @@
 //! The figures of the lessons, one function each. They take plain closures and slices (a descent
 //! history is just the list of visited points), so they work with any optimiser.
 
-use super::chart::check_range;
+use super::chart::{check_range, samples};
 use super::contour::Grid;
 use super::{Figure, Marker, Plot, PALETTE};
 use crate::diff::taylor;
@@ -27,17 +27,6 @@ fn num(v: f64) -> String {
     } else {
         s.into()
     }
-}
-
-/// Samples `f` at `n` points; non-finite values become NaN (gaps).
-fn samples(f: &impl Fn(f64) -> f64, (lo, hi): (f64, f64), n: usize) -> (Vec<f64>, Vec<f64>) {
-    (0..n)
-        .map(|i| {
-            let x = lo + (hi - lo) * i as f64 / (n - 1) as f64;
-            let y = f(x);
-            (x, if y.is_finite() { y } else { f64::NAN })
-        })
-        .unzip()
 }
 
 /// Finite min and max, or an error naming `what`.
@@ -223,6 +212,15 @@ pub fn function_and_derivative(
     Figure::grid(title, &[top, bottom], 1)
 }
 
+/// The loss at each step of a 1-D descent `path`, and `f` sampled around it, for the descent pictures.
+fn descent_data(f: &impl Fn(f64) -> f64, path: &[f64]) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    check_point("the descent path", path)?;
+    let losses: Vec<f64> = path.iter().map(|&w| f(w)).collect();
+    check_point("the loss along the path", &losses)?;
+    let (xs, ys) = samples(f, around(path), 300);
+    Ok((losses, xs, ys))
+}
+
 /// Lesson 2's descent picture: the path of a 1-D gradient descent on the loss curve (left) and the
 /// loss at each step (right). `path` holds the visited weights, start first.
 ///
@@ -234,10 +232,7 @@ pub fn function_and_derivative(
 /// # Ok::<(), calc_dl::Error>(())
 /// ```
 pub fn descent_on_curve(title: &str, f: impl Fn(f64) -> f64, path: &[f64]) -> Result<Figure> {
-    check_point("the descent path", path)?;
-    let losses: Vec<f64> = path.iter().map(|&w| f(w)).collect();
-    check_point("the loss along the path", &losses)?;
-    let (xs, ys) = samples(&f, around(path), 300);
+    let (losses, xs, ys) = descent_data(&f, path)?;
     let last = path.len() - 1;
     let left = Plot::new()
         .title("loss curve and path")
@@ -576,10 +571,7 @@ pub fn descent_animation(
     path: &[f64],
     frame_ms: u32,
 ) -> Result<Figure> {
-    check_point("the descent path", path)?;
-    let losses: Vec<f64> = path.iter().map(|&w| f(w)).collect();
-    check_point("the loss along the path", &losses)?;
-    let (xs, ys) = samples(&f, around(path), 300);
+    let (losses, xs, ys) = descent_data(&f, path)?;
     let points: Vec<(f64, f64)> = path.iter().copied().zip(losses.iter().copied()).collect();
     let captions = points
         .iter()
@@ -610,10 +602,7 @@ pub fn descent_gif(
     path: &[f64],
     frame_ms: u32,
 ) -> Result<super::Gif> {
-    check_point("the descent path", path)?;
-    let losses: Vec<f64> = path.iter().map(|&w| f(w)).collect();
-    check_point("the loss along the path", &losses)?;
-    let (xs, ys) = samples(&f, around(path), 300);
+    let (losses, xs, ys) = descent_data(&f, path)?;
     let (lo, hi) = min_max("the loss curve", &ys)?;
     let points: Vec<(f64, f64)> = path.iter().copied().zip(losses.iter().copied()).collect();
     let frames = (0..points.len())
