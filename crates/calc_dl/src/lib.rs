@@ -30,6 +30,7 @@ pub mod error;
 pub mod graph;
 pub mod jet;
 pub mod linalg;
+mod liveness;
 pub mod nn;
 pub mod numeric;
 pub mod ops;

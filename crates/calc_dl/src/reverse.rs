@@ -23,6 +23,7 @@
 //! ```
 
 use crate::error::{Error, Result};
+use crate::liveness::Generations;
 use crate::ops::{Binary, Unary};
 use crate::scalar::{impl_scalar_ops, Scalar};
 use std::cell::UnsafeCell;
@@ -84,8 +85,9 @@ pub(crate) struct Tape {
     /// Adjoints of the sweep in progress.
     scratch: Vec<f64>,
     pub(crate) names: BTreeMap<u32, String>,
-    /// Bumped by [`Var::reset_tape`], so that handles from before a reset are recognised.
-    epoch: u32,
+    /// Which handles still name their node: a reset or the end of a scoped gradient drops nodes, and the
+    /// next ones reuse their indices.
+    generations: Generations,
     /// Nodes recorded with an operand from another tape, which they took as a constant: a backward
     /// sweep whose gradient flows through one of them would lose that operand's share, so it fails.
     mixed: Vec<u32>,
@@ -106,7 +108,7 @@ thread_local! {
         grads: Vec::new(),
         scratch: Vec::new(),
         names: BTreeMap::new(),
-        epoch: 0,
+        generations: Generations::new(),
         mixed: Vec::new(),
         lent: Vec::new(),
     })));
@@ -179,9 +181,11 @@ impl Tape {
         }
     }
 
-    /// Truncates the tape back to `len` nodes (what a scoped computation recorded is dropped).
+    /// Truncates the tape back to `len` nodes (what a scoped computation recorded is dropped); the
+    /// handles of the dropped nodes are dead from now on, even once new nodes take their indices.
     fn truncate(&mut self, len: usize) {
         let len = len.max(1); // the sink stays
+        self.generations.truncate(len);
         self.links.truncate(len);
         self.info.truncate(len);
         self.grads.truncate(len);
@@ -212,7 +216,8 @@ pub struct Var {
     /// `None` for a constant.
     tape: Option<&'static TapeCell>,
     idx: u32,
-    epoch: u32,
+    /// The tape's generation when the value was recorded: see [`crate::liveness`].
+    generation: u32,
     value: f64,
     _thread_local: PhantomData<*const ()>,
 }
@@ -247,7 +252,7 @@ impl Var {
         Var {
             tape: None,
             idx: 0,
-            epoch: 0,
+            generation: 0,
             value,
             _thread_local: PhantomData,
         }
@@ -258,19 +263,21 @@ impl Var {
         self.value
     }
 
-    /// Whether gradients flow to this value.
+    /// Whether gradients flow to this value (not for a constant, nor for a value dropped by a reset or
+    /// with a finished scoped gradient).
     pub fn requires_grad(&self) -> bool {
-        self.tape.is_some()
+        self.live_tape().is_some()
     }
 
     /// The tape this value is recorded on, unless it is a constant, was recorded before a reset, or was
-    /// dropped with a scoped computation (its index then lies past the end; new nodes index their
-    /// arguments below themselves, which the unchecked sweep relies on).
+    /// dropped with a scoped computation: then it is a constant with its value, even once a newer node
+    /// sits at its index (a live index is on the tape, so new nodes index their arguments below
+    /// themselves, which the unchecked sweep relies on).
     #[inline(always)]
     fn live_tape(&self) -> Option<&'static TapeCell> {
         self.tape.filter(|&tape| {
             with_tape(tape, |t| {
-                t.epoch == self.epoch && (self.idx as usize) < t.len()
+                t.generations.is_live(self.idx, self.generation, t.len())
             })
         })
     }
@@ -296,7 +303,10 @@ impl Var {
             )));
         }
         self.live().ok_or_else(|| {
-            Error::NoGrad(format!("cannot {action}: this value was recorded before Var::reset_tape(); compute it again"))
+            Error::NoGrad(format!(
+                "cannot {action}: this value was recorded before Var::reset_tape() or inside a finished grad or \
+                 value_and_grad, so it is a constant now; compute it again"
+            ))
         })
     }
 
@@ -338,10 +348,7 @@ impl Var {
     /// Empties this thread's tape. Handles made before are stale afterwards: using them in arithmetic
     /// treats them as constants, and `backward`/`grad` on them return an error.
     pub fn reset_tape() {
-        with_tape(current(), |t| {
-            t.truncate(1);
-            t.epoch = t.epoch.wrapping_add(1);
-        });
+        with_tape(current(), |t| t.truncate(1));
     }
 
     /// How many nodes this thread's tape holds.
@@ -356,7 +363,7 @@ impl Var {
             Var {
                 tape: Some(tape),
                 idx,
-                epoch: t.epoch,
+                generation: t.generations.current(),
                 value: node.value,
                 _thread_local: PhantomData,
             }

@@ -170,3 +170,38 @@ fn a_value_kept_from_a_finished_gradient_is_a_constant() {
     assert!(!z.requires_grad());
     assert!((z.value() - 6f64.sin() * 6.0).abs() < 1e-15);
 }
+
+#[test]
+fn a_value_kept_from_a_finished_gradient_does_not_alias_a_newer_node() {
+    // The kept input's index is reused by the next scoped gradient's nodes: it must stay the constant
+    // 3 it was, not become whatever node is recorded there now.
+    let mut kept = None;
+    grad(
+        |x: &[Var]| {
+            kept = Some(x[0]);
+            x[0] * 2.0
+        },
+        &[3.0],
+    )
+    .unwrap();
+    let kept = kept.unwrap();
+    let cubic = value_and_grad(
+        |y: &[Var]| {
+            let a = y[0] * y[0] * y[0];
+            let b = a * 1.0 + 0.0;
+            b + kept * 1.0
+        },
+        &[2.0],
+    );
+    assert_eq!(cubic.unwrap(), (11.0, vec![12.0])); // 2³ + 3, d/dy y³ = 3·2²
+    assert_eq!(grad(|y: &[Var]| kept * y[0], &[5.0]).unwrap(), vec![3.0]);
+    assert!(!kept.requires_grad());
+    assert!(matches!(kept.grad(), Err(Error::NoGrad(_))));
+    // The same after a reset, and with a value of the current tape beside it.
+    Var::reset_tape();
+    let w = Var::new(1.0);
+    let y = w * kept + w;
+    y.backward().unwrap();
+    assert_eq!((y.value(), w.grad().unwrap()), (4.0, 4.0));
+    Var::reset_tape();
+}

@@ -355,3 +355,33 @@ fn tensors_follow_their_own_tape_and_a_mix_is_reported() {
     assert_eq!(w.grad().unwrap(), array![[4.0]]);
     Tensor::reset_tape();
 }
+
+#[test]
+fn a_tensor_kept_from_a_finished_gradient_does_not_alias_a_newer_node() {
+    // The kept parameter's id is reused by the next scoped gradient's nodes: it must stay the constant
+    // [[3]] it was, not become whatever node is recorded there now.
+    let mut kept = None;
+    tensor::value_and_grad(&[array![[3.0]]], |p| {
+        kept = Some(p[0].clone());
+        Ok(p[0].scale(2.0).sum())
+    })
+    .unwrap();
+    let kept = kept.unwrap();
+    let (value, g) =
+        tensor::value_and_grad(&[array![[5.0]]], |p| Ok(kept.mul(&p[0])?.sum())).unwrap();
+    assert_eq!((value, &g[0]), (15.0, &array![[3.0]]));
+    let (value, g) = tensor::value_and_grad(&[array![[2.0]]], |p| {
+        let cube = p[0].mul(&p[0])?.mul(&p[0])?;
+        Ok(cube.scale(1.0).add(&kept.scale(1.0))?.sum())
+    })
+    .unwrap();
+    assert_eq!((value, &g[0]), (11.0, &array![[12.0]]));
+    assert!(!kept.requires_grad());
+    assert!(matches!(kept.grad(), Err(Error::NoGrad(_))));
+    // A new parameter made beside the kept one goes on this thread's tape, and the kept one is a constant.
+    let w = Tensor::new_like(&kept, array![[1.0]]);
+    let y = w.mul(&kept).unwrap().add(&w).unwrap().sum();
+    y.backward().unwrap();
+    assert_eq!((y.item().unwrap(), w.grad().unwrap()), (4.0, array![[4.0]]));
+    Tensor::reset_tape();
+}

@@ -35,6 +35,7 @@ mod ops;
 pub use loss::{bce_with_logits, hinge, mse, softmax_cross_entropy};
 
 use crate::error::{Error, Result};
+use crate::liveness::Generations;
 use crate::ops::Unary;
 use ndarray::{ArcArray2, Array1, Array2};
 use std::cell::RefCell;
@@ -87,8 +88,9 @@ pub(crate) struct Tape {
     pub(crate) nodes: Vec<Node>,
     /// Gradients accumulated on leaves by [`Tensor::backward`], as PyTorch's `.grad`.
     leaf_grads: BTreeMap<u32, Array2<f64>>,
-    /// Bumped by [`Tensor::reset_tape`], so that handles from before a reset are recognised.
-    epoch: u32,
+    /// Which tensors still name their node: a reset or the end of a scoped gradient drops nodes, and
+    /// the next ones reuse their ids.
+    generations: Generations,
     /// Nodes recorded with an operand from another tape, which they took as a constant: a backward
     /// sweep whose gradient flows through one of them would lose that operand's share, so it fails.
     mixed: Vec<u32>,
@@ -98,8 +100,10 @@ pub(crate) struct Tape {
 }
 
 impl Tape {
-    /// Drops the nodes from `len` on, with everything that refers to them.
+    /// Drops the nodes from `len` on, with everything that refers to them; the tensors of the dropped
+    /// nodes are constants from now on, even once new nodes take their ids.
     fn truncate(&mut self, len: usize) {
+        self.generations.truncate(len);
         self.nodes.truncate(len);
         self.leaf_grads.split_off(&(len as u32));
         self.mixed.retain(|&m| (m as usize) < len);
@@ -116,7 +120,7 @@ thread_local! {
     static CURRENT: TapeRef = Box::leak(Box::new(RefCell::new(Tape {
         nodes: Vec::new(),
         leaf_grads: BTreeMap::new(),
-        epoch: 0,
+        generations: Generations::new(),
         mixed: Vec::new(),
         lent: Vec::new(),
     })));
@@ -151,7 +155,8 @@ fn mixed_error(action: &str) -> Error {
 #[derive(Clone)]
 pub struct Tensor {
     id: u32,
-    epoch: u32,
+    /// The tape's generation when the tensor was recorded: see [`crate::liveness`].
+    generation: u32,
     value: ArcArray2<f64>,
     /// The tape the tensor is recorded on (`None` for a constant).
     tape: Option<TapeRef>,
@@ -179,7 +184,7 @@ impl Tensor {
     pub fn constant(value: impl Into<ArcArray2<f64>>) -> Tensor {
         Tensor {
             id: CONSTANT,
-            epoch: 0,
+            generation: 0,
             value: value.into(),
             tape: None,
             _thread_local: PhantomData,
@@ -239,9 +244,10 @@ impl Tensor {
         Ok(self.value[[0, 0]])
     }
 
-    /// Whether gradients flow to this value.
+    /// Whether gradients flow to this value (not for a constant, nor for a tensor dropped by a reset or
+    /// with a finished scoped gradient).
     pub fn requires_grad(&self) -> bool {
-        self.id != CONSTANT
+        self.live_tape().is_some()
     }
 
     /// Back-propagates from this `1 × 1` value, adding d(self)/d(leaf) to the gradient of every leaf it
@@ -291,10 +297,7 @@ impl Tensor {
     /// Empties this thread's tensor tape. Tensors made before become stale: using them in ops treats
     /// them as constants, and `backward`/`grad` on them return an error.
     pub fn reset_tape() {
-        with_tape(current(), |t| {
-            t.truncate(0);
-            t.epoch = t.epoch.wrapping_add(1);
-        });
+        with_tape(current(), |t| t.truncate(0));
     }
 
     /// How many nodes this thread's tensor tape holds.
@@ -310,7 +313,8 @@ impl Tensor {
         })
     }
 
-    /// The tape this tensor is recorded on, if it is still there (not a constant, not reset since).
+    /// The tape this tensor is recorded on, if it is still there (not a constant, not dropped by a reset
+    /// or with a finished scoped gradient since: then it is a constant with its value).
     fn live_tape(&self) -> Option<TapeRef> {
         let tape = self.tape?;
         let live = with_tape(tape, |t| self.is_live_on(t));
@@ -318,7 +322,9 @@ impl Tensor {
     }
 
     fn is_live_on(&self, t: &Tape) -> bool {
-        self.id != CONSTANT && t.epoch == self.epoch && (self.id as usize) < t.nodes.len()
+        self.id != CONSTANT
+            && t.generations
+                .is_live(self.id, self.generation, t.nodes.len())
     }
 
     fn checked(&self, action: &str) -> Result<(TapeRef, usize)> {
@@ -345,7 +351,7 @@ impl Tensor {
         });
         Tensor {
             id,
-            epoch: t.epoch,
+            generation: t.generations.current(),
             value,
             tape: Some(tape),
             _thread_local: PhantomData,
