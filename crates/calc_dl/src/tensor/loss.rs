@@ -34,14 +34,8 @@ pub fn mse(pred: &Tensor, target: &Tensor) -> Result<Tensor> {
     non_empty("mse: prediction", pred.shape())?;
     let n = pred.value.len() as f64;
     let loss = (&pred.value - &target.value).mapv(|d| d * d).sum() / n;
-    Ok(Tensor::record(
-        &[pred, target],
-        Array2::from_elem((1, 1), loss),
-        |i| {
-            let [a, b] = <[_; 2]>::try_from(i).ok().expect("two inputs");
-            Op::Mse(a, b)
-        },
-    ))
+    let value = Array2::from_elem((1, 1), loss);
+    Ok(Tensor::record_two(pred, target, value, Op::Mse))
 }
 
 /// `ln(1 + e^z)` without overflow.
@@ -67,11 +61,10 @@ pub fn bce_with_logits(logits: &Tensor, targets: ArrayView2<f64>) -> Result<Tens
         .fold(0.0, |acc, &z, &y| acc + softplus(z) - y * z)
         / n;
     let targets = targets.to_owned().into_shared();
-    Ok(Tensor::record(
-        &[logits],
-        Array2::from_elem((1, 1), loss),
-        |mut i| Op::BceWithLogits(i.remove(0), targets),
-    ))
+    let value = Array2::from_elem((1, 1), loss);
+    Ok(Tensor::record_one(logits, value, |a| {
+        Op::BceWithLogits(a, targets)
+    }))
 }
 
 /// Softmax cross-entropy of `n × k` logits against one class label per row: PyTorch's
@@ -104,11 +97,10 @@ pub fn softmax_cross_entropy(logits: &Tensor, labels: &[usize]) -> Result<Tensor
         loss += max + total.ln() - z_label;
     }
     let labels = labels.to_vec();
-    Ok(Tensor::record(
-        &[logits],
-        Array2::from_elem((1, 1), loss / n as f64),
-        |mut i| Op::SoftmaxCe(i.remove(0), probs, labels),
-    ))
+    let value = Array2::from_elem((1, 1), loss / n as f64);
+    Ok(Tensor::record_one(logits, value, |a| {
+        Op::SoftmaxCe(a, probs, labels)
+    }))
 }
 
 /// The hinge loss `mean(relu(1 - y·score))` for labels `y = ±1` (a linear SVM's loss), built from

@@ -358,39 +358,52 @@ impl Tensor {
         }
     }
 
-    /// Records the result of an op on its arguments, on the tape of the first argument that tracks
-    /// gradients: a constant when none does. An argument live on another tape is taken as a constant,
-    /// and both tapes remember it (a gradient that would miss it then fails instead of coming out
-    /// partial).
-    pub(crate) fn record(
-        args: &[&Tensor],
+    /// The argument `self` of an op recorded on a tape where it tracks gradients (`here`) or not.
+    fn input(&self, here: bool) -> Input {
+        let id = if here { self.id } else { CONSTANT };
+        Input {
+            id,
+            value: self.value.clone(),
+        }
+    }
+
+    /// Records `op(a)` with its value, on `a`'s tape: a constant when `a` does not track gradients.
+    pub(crate) fn record_one(
+        a: &Tensor,
         value: Array2<f64>,
-        op: impl FnOnce(Vec<Input>) -> Op,
+        op: impl FnOnce(Input) -> Op,
     ) -> Tensor {
-        let value = value.into_shared();
-        let live: Vec<Option<TapeRef>> = args.iter().map(|a| a.live_tape()).collect();
-        let Some(tape) = live.iter().flatten().next().copied() else {
+        let Some(tape) = a.live_tape() else {
             return Tensor::constant(value);
         };
-        let mut mixed = false;
-        let inputs: Vec<Input> = args
-            .iter()
-            .zip(&live)
-            .map(|(a, own)| {
-                let here = own.is_some_and(|own| std::ptr::eq(own, tape));
-                if let Some(other) = own.filter(|_| !here) {
-                    with_tape(other, |lender| lender.lent.push(a.id));
-                    mixed = true;
-                }
-                Input {
-                    id: if here { a.id } else { CONSTANT },
-                    value: a.value.clone(),
-                }
-            })
-            .collect();
         with_tape(tape, |t| {
-            let result = Tensor::push_on(tape, t, op(inputs), value);
-            if mixed {
+            Tensor::push_on(tape, t, op(a.input(true)), value.into_shared())
+        })
+    }
+
+    /// Records `op(a, b)` with its value, on the tape of the first argument that tracks gradients: a
+    /// constant when neither does. An argument live on another tape is taken as a constant, and both
+    /// tapes remember it (a gradient that would miss it then fails instead of coming out partial).
+    pub(crate) fn record_two(
+        a: &Tensor,
+        b: &Tensor,
+        value: Array2<f64>,
+        op: impl FnOnce(Input, Input) -> Op,
+    ) -> Tensor {
+        let (tape, here_a, here_b, apart) = match (a.live_tape(), b.live_tape()) {
+            (None, None) => return Tensor::constant(value),
+            (Some(t), None) => (t, true, false, false),
+            (None, Some(u)) => (u, false, true, false),
+            (Some(t), Some(u)) if std::ptr::eq(t, u) => (t, true, true, false),
+            (Some(t), Some(u)) => {
+                with_tape(u, |lender| lender.lent.push(b.id));
+                (t, true, false, true)
+            }
+        };
+        let op = op(a.input(here_a), b.input(here_b));
+        with_tape(tape, |t| {
+            let result = Tensor::push_on(tape, t, op, value.into_shared());
+            if apart {
                 t.mixed.push(result.id);
             }
             result

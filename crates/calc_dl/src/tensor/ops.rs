@@ -76,10 +76,7 @@ macro_rules! elementwise {
             } else {
                 &self.value $op &rhs.value
             };
-            Ok(Tensor::record(&[self, rhs], value, |i| {
-                let [a, b] = <[_; 2]>::try_from(i).ok().expect("two inputs");
-                Op::$variant(a, b)
-            }))
+            Ok(Tensor::record_two(self, rhs, value, Op::$variant))
         }
     };
 }
@@ -96,10 +93,7 @@ impl Tensor {
             ));
         }
         let value = matmul(self.value.view(), rhs.value.view());
-        Ok(Tensor::record(&[self, rhs], value, |i| {
-            let [a, b] = <[_; 2]>::try_from(i).ok().expect("two inputs");
-            Op::MatMul(a, b)
-        }))
+        Ok(Tensor::record_two(self, rhs, value, Op::MatMul))
     }
 
     elementwise!(
@@ -117,12 +111,12 @@ impl Tensor {
 
     /// `c · self`.
     pub fn scale(&self, c: f64) -> Tensor {
-        Tensor::record(&[self], &self.value * c, |mut i| Op::Scale(i.remove(0), c))
+        Tensor::record_one(self, &self.value * c, |a| Op::Scale(a, c))
     }
 
     /// `self + c`.
     pub fn add_scalar(&self, c: f64) -> Tensor {
-        Tensor::record(&[self], &self.value + c, |mut i| Op::AddScalar(i.remove(0)))
+        Tensor::record_one(self, &self.value + c, Op::AddScalar)
     }
 
     /// Applies one of the core's elementwise functions (the same rules [`Var`](crate::Var) uses).
@@ -131,7 +125,7 @@ impl Tensor {
             Unary::Powi(2) => self.value.mapv(|x| x * x), // the common square, without a powi call
             _ => self.value.mapv(|x| op.value(x)),
         };
-        Tensor::record(&[self], value, |mut i| Op::Unary(i.remove(0), op))
+        Tensor::record_one(self, value, |a| Op::Unary(a, op))
     }
 
     pub fn neg(&self) -> Tensor {
@@ -167,20 +161,20 @@ impl Tensor {
     /// The sum of all elements, `1 × 1`.
     pub fn sum(&self) -> Tensor {
         let value = Array2::from_elem((1, 1), self.value.sum());
-        Tensor::record(&[self], value, |mut i| Op::Sum(i.remove(0)))
+        Tensor::record_one(self, value, Op::Sum)
     }
 
     /// The mean of all elements, `1 × 1` (NaN for an empty tensor, as in PyTorch).
     pub fn mean(&self) -> Tensor {
         let n = self.value.len() as f64;
         let value = Array2::from_elem((1, 1), self.value.sum() / n);
-        Tensor::record(&[self], value, |mut i| Op::Mean(i.remove(0)))
+        Tensor::record_one(self, value, Op::Mean)
     }
 
     /// The transpose.
     pub fn t(&self) -> Tensor {
         let value = self.value.t().to_owned();
-        Tensor::record(&[self], value, |mut i| Op::Transpose(i.remove(0)))
+        Tensor::record_one(self, value, Op::Transpose)
     }
 
     /// The block `rows × cols` (as `x[rows, cols]` in numpy); the gradient flows back into that block.
@@ -195,9 +189,7 @@ impl Tensor {
         }
         let (r0, c0) = (rows.start, cols.start);
         let value = self.value.slice(s![rows, cols]).to_owned();
-        Ok(Tensor::record(&[self], value, |mut i| {
-            Op::Slice(i.remove(0), r0, c0)
-        }))
+        Ok(Tensor::record_one(self, value, |a| Op::Slice(a, r0, c0)))
     }
 
     /// Columns `cols` of every row.
