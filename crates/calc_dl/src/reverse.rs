@@ -1,13 +1,21 @@
 //! Reverse mode: a tape that records every operation on [`Var`]s, and a backward sweep over it.
 //!
-//! Each thread has a tape, and a [`Var`] is a small `Copy` handle: the value, its index on the tape and
-//! the tape itself, so it can be stored in a notebook variable and used in any function generic over
-//! [`Scalar`]. Operations follow their operands' tape rather than asking the thread for one: in a
-//! notebook on the evcxr kernel every cell carries its own copy of this crate (and of its thread-locals),
-//! and a value made in one cell must still back-propagate in the next. Each node stores the local partial
-//! derivatives of its op, computed when it is recorded; `backward` is then one loop over the nodes in
-//! reverse order of creation, which is a topological order, with no recursion: a chain of a million nodes
-//! is as easy as a chain of three.
+//! Read it as micrograd's `engine.py`:
+//!
+//! - [`Var`] is micrograd's `Value`: each op, in its [`Scalar`] impl,
+//!   computes its value and its *local derivatives* (`d(a·b)/da = b`, `d(a·b)/db = a`, …, all from
+//!   [`crate::ops`]) and records them as one node on the tape;
+//! - the tape holds the nodes in order of creation, which is a topological order, so
+//!   `backward()` is one loop over them in reverse: each node passes its adjoint times its local
+//!   derivatives on to its arguments (the chain rule), with no recursion;
+//! - the cross-cell rules (`src/liveness.rs`, shared with the tensor tape) say which handles still
+//!   name their node and which gradients would come out partial.
+//!
+//! A [`Var`] is a small `Copy` handle: the value, its index on the tape and the tape itself, so it can be
+//! stored in a notebook variable and used in any function generic over [`Scalar`].
+//! Operations follow their operands' tape rather than asking the thread for one: in a notebook on the
+//! evcxr kernel every cell carries its own copy of this crate (and of its thread-locals), and a value
+//! made in one cell must still back-propagate in the next.
 //!
 //! ```
 //! use calc_dl::prelude::*;
@@ -22,8 +30,8 @@
 //! # Ok::<(), calc_dl::Error>(())
 //! ```
 
-use crate::error::{Error, Result};
-use crate::liveness::Generations;
+use crate::error::Result;
+use crate::liveness::{self, meet, no_grad, Kind, Liveness, Meeting, Place, Why};
 use crate::ops::{Binary, Unary};
 use crate::scalar::{impl_scalar_ops, Scalar};
 use std::cell::UnsafeCell;
@@ -55,6 +63,14 @@ pub(crate) struct Node {
     pub(crate) op: Op,
 }
 
+/// An input: no arguments (both point at the sink, with derivative 0).
+pub(crate) const LEAF: Node = Node {
+    args: [0, 0],
+    partials: [0.0, 0.0],
+    value: 0.0,
+    op: Op::Leaf,
+};
+
 /// What the backward sweep reads of a node (24 bytes, so the sweep streams through little memory).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Link {
@@ -69,31 +85,17 @@ pub(crate) struct Info {
     pub(crate) op: Op,
 }
 
-const SINK: Node = Node {
-    args: [0, 0],
-    partials: [0.0, 0.0],
-    value: 0.0,
-    op: Op::Sink,
-};
-
-/// The recorded nodes, split by who reads them.
+/// The recorded nodes, split by who reads them; node 0 is the sink.
 pub(crate) struct Tape {
     pub(crate) links: Vec<Link>,
     pub(crate) info: Vec<Info>,
-    /// Gradients accumulated by [`Var::backward`], one per node (shorter until the first backward).
+    /// Gradients accumulated by [`Tape::backward`], one per node (shorter until the first backward).
     pub(crate) grads: Vec<f64>,
     /// Adjoints of the sweep in progress.
-    scratch: Vec<f64>,
+    pub(crate) scratch: Vec<f64>,
     pub(crate) names: BTreeMap<u32, String>,
-    /// Which handles still name their node: a reset or the end of a scoped gradient drops nodes, and the
-    /// next ones reuse their indices.
-    generations: Generations,
-    /// Nodes recorded with an operand from another tape, which they took as a constant: a backward
-    /// sweep whose gradient flows through one of them would lose that operand's share, so it fails.
-    mixed: Vec<u32>,
-    /// Nodes of this tape that an operation recorded on another tape took as a constant: a gradient
-    /// scoped to this tape (`value_and_grad`) would miss what flowed through there, so it fails.
-    lent: Vec<u32>,
+    /// Which handles still name their node, and which nodes met another tape: see [`crate::liveness`].
+    pub(crate) liveness: Liveness,
 }
 
 /// A tape, shared by every handle that points at it.
@@ -101,20 +103,19 @@ pub(crate) type TapeCell = UnsafeCell<Tape>;
 
 thread_local! {
     /// This thread's tape for new inputs. Leaked, so that handles can point at it for as long as they
-    /// live (one tape per thread and per copy of the crate, emptied by [`Var::reset_tape`]).
+    /// live (one tape per thread and per copy of the crate, emptied by `Var::reset_tape`).
     static CURRENT: &'static TapeCell = Box::leak(Box::new(UnsafeCell::new(Tape {
-        links: vec![Link { args: SINK.args, partials: SINK.partials }],
-        info: vec![Info { value: SINK.value, op: SINK.op }],
+        links: vec![Link { args: [0, 0], partials: [0.0, 0.0] }],
+        info: vec![Info { value: 0.0, op: Op::Sink }],
         grads: Vec::new(),
         scratch: Vec::new(),
         names: BTreeMap::new(),
-        generations: Generations::new(),
-        mixed: Vec::new(),
-        lent: Vec::new(),
+        liveness: Liveness::new(),
     })));
 }
 
-fn current() -> &'static TapeCell {
+/// This thread's tape.
+pub(crate) fn current() -> &'static TapeCell {
     CURRENT.with(|t| *t)
 }
 
@@ -122,16 +123,27 @@ fn current() -> &'static TapeCell {
 #[inline(always)]
 pub(crate) fn with_tape<R>(tape: &'static TapeCell, f: impl FnOnce(&mut Tape) -> R) -> R {
     // SAFETY: a tape is only reached from the thread that made it (`Var` is neither Send nor Sync), and
-    // every caller (all in this crate) passes a closure that only touches the tape: it never runs user
-    // code nor calls `with_tape` again, so no other reference to the tape exists while `f` runs. (A
-    // `RefCell`'s run-time check costs a noticeable share of recording one operation.)
+    // every caller (all in this crate, `liveness::Tape` included) passes a closure that only touches the
+    // tape: it never runs user code nor reaches a tape again, so no other reference to the tape exists
+    // while `f` runs. (A `RefCell` here makes the Rosenbrock gradient of `benches/core.rs` 1.4x slower:
+    // its check costs a noticeable share of recording one operation.)
     f(unsafe { &mut *tape.get() })
 }
 
-impl Tape {
-    /// Records a node; the sink is always at index 0.
+impl liveness::Tape for TapeCell {
     #[inline(always)]
-    fn push(&mut self, node: Node) -> u32 {
+    fn liveness<R>(&'static self, f: impl FnOnce(&mut Liveness, usize) -> R) -> R {
+        with_tape(self, |t| {
+            let len = t.len();
+            f(&mut t.liveness, len)
+        })
+    }
+}
+
+impl Tape {
+    /// Records a node and returns its index.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, node: Node) -> u32 {
         let idx = self.links.len() as u32;
         self.links.push(Link {
             args: node.args,
@@ -144,6 +156,11 @@ impl Tape {
         idx
     }
 
+    /// How many nodes are recorded, the sink included.
+    pub(crate) fn len(&self) -> usize {
+        self.links.len()
+    }
+
     /// The tape indices node `i` was computed from (none for an input, one when the other was a constant).
     pub(crate) fn arguments(&self, i: usize) -> &[u32] {
         let arity = match self.info[i].op {
@@ -154,14 +171,10 @@ impl Tape {
         &self.links[i].args[..arity]
     }
 
-    /// How many nodes are recorded, the sink included.
-    pub(crate) fn len(&self) -> usize {
-        self.links.len()
-    }
-
-    /// Fills `scratch[start..=from]` with d(node `from`)/d(node i). Arguments below `start` (the sink, or
+    /// Fills `scratch[start..=from]` with d(node `from`)/d(node i): each node, latest first, passes its
+    /// adjoint times its local derivatives on to its arguments. Arguments below `start` (the sink, or
     /// nodes of an enclosing computation) receive contributions that nobody reads.
-    fn sweep(&mut self, from: usize, start: usize) {
+    pub(crate) fn sweep(&mut self, from: usize, start: usize) {
         if self.scratch.len() <= from {
             self.scratch.resize(from + 1, 0.0);
         }
@@ -181,26 +194,39 @@ impl Tape {
         }
     }
 
+    /// Whether the last sweep from `from` reached a node that took an operand from another tape as a
+    /// constant (that operand's share of the gradient was not recorded).
+    pub(crate) fn lost_gradient(&self, start: usize, from: usize) -> bool {
+        let mixed = self.liveness.mixed().iter().map(|&m| m as usize);
+        mixed
+            .filter(|m| (start..=from).contains(m))
+            .any(|m| self.scratch[m] != 0.0)
+    }
+
+    /// Adds d(node `from`)/d(node) to the gradient of every node, as `loss.backward()` in PyTorch.
+    pub(crate) fn backward(&mut self, from: usize) -> Result<()> {
+        self.sweep(from, 1);
+        if self.lost_gradient(1, from) {
+            return Err(no_grad(Kind::Var, "call backward()", Why::Mixed));
+        }
+        if self.grads.len() < self.len() {
+            self.grads.resize(self.len(), 0.0);
+        }
+        for (g, a) in self.grads[1..=from].iter_mut().zip(&self.scratch[1..=from]) {
+            *g += a;
+        }
+        Ok(())
+    }
+
     /// Truncates the tape back to `len` nodes (what a scoped computation recorded is dropped); the
     /// handles of the dropped nodes are dead from now on, even once new nodes take their indices.
-    fn truncate(&mut self, len: usize) {
+    pub(crate) fn truncate(&mut self, len: usize) {
         let len = len.max(1); // the sink stays
-        self.generations.truncate(len);
+        self.liveness.truncate(len);
         self.links.truncate(len);
         self.info.truncate(len);
         self.grads.truncate(len);
         self.names.split_off(&(len as u32));
-        self.mixed.retain(|&m| (m as usize) < len);
-        self.lent.retain(|&m| (m as usize) < len);
-    }
-
-    /// After a sweep from `from`: whether some gradient reached a node that took an operand from another
-    /// tape as a constant (that operand's share of the gradient was not recorded).
-    fn lost_gradient(&self, start: usize, from: usize) -> bool {
-        self.mixed
-            .iter()
-            .map(|&m| m as usize)
-            .any(|m| (start..=from).contains(&m) && self.scratch[m] != 0.0)
     }
 }
 
@@ -210,14 +236,14 @@ impl Tape {
 /// the scalar result and read each input's [`grad`](Var::grad). Gradients accumulate over repeated
 /// `backward` calls until [`zero_grad`](Var::zero_grad), as in PyTorch.
 ///
+/// A value recorded before [`Var::reset_tape`] or inside a finished [`grad`](crate::grad) or
+/// [`value_and_grad`](crate::value_and_grad) is a constant with its value from then on (PyTorch's
+/// detached tensor): arithmetic on it records nothing, and `backward`/`grad` on it return an error.
+///
 /// A `Var` belongs to the thread that made it, so it is neither `Send` nor `Sync`.
 #[derive(Clone, Copy)]
 pub struct Var {
-    /// `None` for a constant.
-    tape: Option<&'static TapeCell>,
-    idx: u32,
-    /// The tape's generation when the value was recorded: see [`crate::liveness`].
-    generation: u32,
+    place: Place<TapeCell>,
     value: f64,
     _thread_local: PhantomData<*const ()>,
 }
@@ -228,31 +254,23 @@ impl Var {
         Var::leaf(current(), value)
     }
 
-    /// A new input on the same tape as `other` (a constant `other` gives a plain [`Var::new`]).
+    /// A new input on the tape `other` was recorded on (an `other` made as a constant gives a plain
+    /// [`Var::new`]).
     ///
     /// In a notebook each cell that calls [`Var::new`] records on a tape of its own; to combine a new input
     /// with values made in an earlier cell, make it with `Var::new_like(&earlier, value)`.
     pub fn new_like(other: &Var, value: f64) -> Self {
-        Var::leaf(other.tape.unwrap_or_else(current), value)
+        Var::leaf(other.place.tape.unwrap_or_else(current), value)
     }
 
-    fn leaf(tape: &'static TapeCell, value: f64) -> Self {
-        Var::record(
-            tape,
-            Node {
-                op: Op::Leaf,
-                value,
-                ..SINK
-            },
-        )
+    pub(crate) fn leaf(tape: &'static TapeCell, value: f64) -> Self {
+        Var::record(tape, Node { value, ..LEAF })
     }
 
     /// A value that does not track gradients (PyTorch's `requires_grad=False`): nothing is recorded for it.
     pub fn constant(value: f64) -> Self {
         Var {
-            tape: None,
-            idx: 0,
-            generation: 0,
+            place: Place::CONSTANT,
             value,
             _thread_local: PhantomData,
         }
@@ -266,25 +284,12 @@ impl Var {
     /// Whether gradients flow to this value (not for a constant, nor for a value dropped by a reset or
     /// with a finished scoped gradient).
     pub fn requires_grad(&self) -> bool {
-        self.live_tape().is_some()
+        self.place.live().is_some()
     }
 
-    /// The tape this value is recorded on, unless it is a constant, was recorded before a reset, or was
-    /// dropped with a scoped computation: then it is a constant with its value, even once a newer node
-    /// sits at its index (a live index is on the tape, so new nodes index their arguments below
-    /// themselves, which the unchecked sweep relies on).
-    #[inline(always)]
-    fn live_tape(&self) -> Option<&'static TapeCell> {
-        self.tape.filter(|&tape| {
-            with_tape(tape, |t| {
-                t.generations.is_live(self.idx, self.generation, t.len())
-            })
-        })
-    }
-
-    /// The tape and index of a value recorded on a live tape.
+    /// The tape and index of a value that still names its node.
     pub(crate) fn live(&self) -> Option<(&'static TapeCell, usize)> {
-        self.live_tape().map(|tape| (tape, self.idx as usize))
+        Some((self.place.live()?, self.place.index()))
     }
 
     /// Gives the value a name, shown in drawings of the computation graph.
@@ -295,42 +300,16 @@ impl Var {
         self
     }
 
-    fn checked(&self, action: &str) -> Result<(&'static TapeCell, usize)> {
-        if self.tape.is_none() {
-            return Err(Error::NoGrad(format!(
-                "cannot {action}: this value does not require grad and has no grad_fn (it was made with \
-                 Var::constant, PyTorch's requires_grad=False); make the input with Var::new to track gradients"
-            )));
-        }
-        self.live().ok_or_else(|| {
-            Error::NoGrad(format!(
-                "cannot {action}: this value was recorded before Var::reset_tape() or inside a finished grad or \
-                 value_and_grad, so it is a constant now; compute it again"
-            ))
-        })
-    }
-
     /// Back-propagates from this value: adds d(self)/d(node) to the gradient of every node it depends on.
     pub fn backward(&self) -> Result<()> {
-        let (tape, from) = self.checked("call backward()")?;
-        with_tape(tape, |t| {
-            t.sweep(from, 1);
-            if t.lost_gradient(1, from) {
-                return Err(mixed_error("call backward()"));
-            }
-            if t.grads.len() < t.len() {
-                t.grads.resize(t.len(), 0.0);
-            }
-            for (g, a) in t.grads[1..=from].iter_mut().zip(&t.scratch[1..=from]) {
-                *g += a;
-            }
-            Ok(())
-        })
+        let tape = self.place.checked(Kind::Var, "call backward()")?;
+        with_tape(tape, |t| t.backward(self.place.index()))
     }
 
     /// The gradient accumulated by `backward` calls so far (0 before the first one reaches this value).
     pub fn grad(&self) -> Result<f64> {
-        let (tape, i) = self.checked("read grad")?;
+        let tape = self.place.checked(Kind::Var, "read grad")?;
+        let i = self.place.index();
         Ok(with_tape(tape, |t| t.grads.get(i).copied().unwrap_or(0.0)))
     }
 
@@ -345,8 +324,8 @@ impl Var {
         }
     }
 
-    /// Empties this thread's tape. Handles made before are stale afterwards: using them in arithmetic
-    /// treats them as constants, and `backward`/`grad` on them return an error.
+    /// Empties this thread's tape. Handles made before are constants afterwards: using them in
+    /// arithmetic records nothing, and `backward`/`grad` on them return an error.
     pub fn reset_tape() {
         with_tape(current(), |t| t.truncate(1));
     }
@@ -356,28 +335,18 @@ impl Var {
         with_tape(current(), |t| t.len() - 1)
     }
 
+    /// Appends `node` to `tape` and returns its handle.
     #[inline(always)]
     fn record(tape: &'static TapeCell, node: Node) -> Var {
         with_tape(tape, |t| {
-            let idx = t.push(node);
+            let index = t.push(node);
             Var {
-                tape: Some(tape),
-                idx,
-                generation: t.generations.current(),
+                place: Place::new(tape, &t.liveness, index),
                 value: node.value,
                 _thread_local: PhantomData,
             }
         })
     }
-}
-
-fn mixed_error(action: &str) -> Error {
-    Error::NoGrad(format!(
-        "cannot {action}: the gradient flows through an operation that mixed values from two different \
-         tapes, so some gradients were not tracked. In a notebook each cell that calls Var::new starts its \
-         own tape: make new inputs that meet earlier values with Var::new_like(&earlier, value), or create \
-         all inputs in one cell, and compute again"
-    ))
 }
 
 impl Scalar for Var {
@@ -391,61 +360,47 @@ impl Scalar for Var {
         self.value
     }
 
+    /// `op(x)`, recorded with `d op(x)/dx`.
     #[inline(always)]
     fn unary(self, op: Unary) -> Self {
-        let Some(tape) = self.live_tape() else {
+        let Some(tape) = self.place.live() else {
             return Var::constant(op.value(self.value));
         };
         // Derivatives are computed here, where `op` is usually a constant the compiler folds, and only
         // the finished node crosses into the tape.
         let (value, d1, _) = op.derivs(self.value);
-        Var::record(
-            tape,
-            Node {
-                args: [self.idx, 0],
-                partials: [d1, 0.0],
-                value,
-                op: Op::Unary(op),
-            },
-        )
+        let node = Node {
+            args: [self.place.stamp.index, 0],
+            partials: [d1, 0.0],
+            value,
+            op: Op::Unary(op),
+        };
+        Var::record(tape, node)
     }
 
+    /// `a op b`, recorded with `d/da` and `d/db` for the operands that track gradients on its tape.
     #[inline(always)]
     fn binary(self, rhs: Self, op: Binary) -> Self {
         let d = op.derivs(self.value, rhs.value);
-        let const_right = Node {
-            args: [self.idx, 0],
-            partials: [d.d1[0], 0.0],
+        let [a, b] = [self.place.stamp.index, rhs.place.stamp.index];
+        let node = |args, partials, op| Node {
+            args,
+            partials,
             value: d.value,
-            op: Op::ConstRight(op, rhs.value),
+            op,
         };
-        match (self.live_tape(), rhs.live_tape()) {
-            (None, None) => Var::constant(d.value),
-            (Some(t), None) => Var::record(t, const_right),
-            (None, Some(t)) => Var::record(
-                t,
-                Node {
-                    args: [rhs.idx, 0],
-                    partials: [d.d1[1], 0.0],
-                    value: d.value,
-                    op: Op::ConstLeft(op, self.value),
-                },
-            ),
-            (Some(t), Some(u)) if std::ptr::eq(t, u) => Var::record(
-                t,
-                Node {
-                    args: [self.idx, rhs.idx],
-                    partials: d.d1,
-                    value: d.value,
-                    op: Op::Binary(op),
-                },
-            ),
-            // Two tapes: record on the left one with the right operand as a constant, and remember it
-            // on both sides, so that a gradient that would miss it fails instead of coming out partial.
-            (Some(t), Some(u)) => {
-                with_tape(u, |lender| lender.lent.push(rhs.idx));
-                let v = Var::record(t, const_right);
-                with_tape(t, |tape| tape.mixed.push(v.idx));
+        // Both operands on the tape, or only one (the other is a constant there).
+        let both = node([a, b], d.d1, Op::Binary(op));
+        let left = node([a, 0], [d.d1[0], 0.0], Op::ConstRight(op, rhs.value));
+        let right = node([b, 0], [d.d1[1], 0.0], Op::ConstLeft(op, self.value));
+        match meet(&self.place, &rhs.place) {
+            Meeting::Neither => Var::constant(d.value),
+            Meeting::Left(t) => Var::record(t, left),
+            Meeting::Right(t) => Var::record(t, right),
+            Meeting::Both(t) => Var::record(t, both),
+            Meeting::Apart(t) => {
+                let v = Var::record(t, left);
+                liveness::mixed(&v.place);
                 v
             }
         }
@@ -467,10 +422,9 @@ impl PartialOrd for Var {
 
 impl fmt::Debug for Var {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.tape.is_none() {
-            write!(f, "Var({}, constant)", self.value)
-        } else {
-            write!(f, "Var({}, #{})", self.value, self.idx)
+        match self.place.tape {
+            None => write!(f, "Var({}, constant)", self.value),
+            Some(_) => write!(f, "Var({}, #{})", self.value, self.place.index()),
         }
     }
 }
@@ -491,13 +445,13 @@ where
     let inputs: Vec<Var> = x.iter().map(|&value| Var::leaf(tape, value)).collect();
     let y = f(&inputs);
     let from = y
-        .live_tape()
-        .filter(|&t| std::ptr::eq(t, tape))
-        .map(|_| y.idx as usize);
+        .live()
+        .filter(|&(t, _)| std::ptr::eq(t, tape))
+        .map(|(_, from)| from);
     with_tape(tape, |t| {
         // A value of this computation that an operation on another tape took as a constant (a value
         // made in an earlier cell met on the left): what flowed through there is missing.
-        let lost = t.lent.iter().any(|&i| i as usize >= start);
+        let lost = t.liveness.lent_since(start);
         let grads = match from {
             Some(from) if from >= start => {
                 t.sweep(from, start);
@@ -511,9 +465,9 @@ where
         };
         t.truncate(start);
         if lost {
-            Err(mixed_error("compute the gradient"))
+            Err(no_grad(Kind::Var, "compute the gradient", Why::Mixed))
         } else {
-            Ok((y.value, grads))
+            Ok((y.value(), grads))
         }
     })
 }

@@ -2,9 +2,32 @@
 //! `match` over the ops. No recursion, so depth costs nothing but memory.
 
 use super::ops::{matmul, unbroadcast};
-use super::{Input, Node, Op, CONSTANT};
+use super::{Input, Node, Op, Tape, CONSTANT};
+use crate::error::Result;
+use crate::liveness::{no_grad, Kind, Why};
 use crate::ops::{sigmoid, Unary};
 use ndarray::{Array2, Zip};
+
+impl Tape {
+    /// Adds d(node `from`)/d(leaf) to the gradient of every leaf, as `loss.backward()` in PyTorch.
+    pub(crate) fn backward(&mut self, from: usize) -> Result<()> {
+        let (grads, lost) = sweep(&self.nodes, from, 0, self.liveness.mixed());
+        if lost {
+            return Err(no_grad(Kind::Tensor, "call backward()", Why::Mixed));
+        }
+        for (id, g) in grads.into_iter().enumerate() {
+            if let (Some(g), Op::Leaf) = (g, &self.nodes[id].op) {
+                match self.leaf_grads.get_mut(&(id as u32)) {
+                    Some(acc) => *acc += &g,
+                    None => {
+                        self.leaf_grads.insert(id as u32, g);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Gradients of node `from` with respect to every node `start..=from`, at index `id - start` (`None`
 /// where nothing flows). Nodes before `start` belong to an enclosing computation and receive nothing.

@@ -35,7 +35,7 @@ mod ops;
 pub use loss::{bce_with_logits, hinge, mse, softmax_cross_entropy};
 
 use crate::error::{Error, Result};
-use crate::liveness::Generations;
+use crate::liveness::{self, meet, no_grad, Kind, Liveness, Meeting, Place, Why};
 use crate::ops::Unary;
 use ndarray::{ArcArray2, Array1, Array2};
 use std::cell::RefCell;
@@ -43,10 +43,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-/// The id of a value that is not on the tape.
-const CONSTANT: u32 = u32::MAX;
+/// The id of an argument that is not on the tape (a constant, or a tensor of another tape).
+pub(crate) const CONSTANT: u32 = u32::MAX;
 
-/// An argument of an op: its tape id ([`CONSTANT`] when it does not track gradients) and its value.
+/// An argument of an op: its tape id ([`CONSTANT`] when it does not track gradients here) and its value.
 #[derive(Clone)]
 pub(crate) struct Input {
     pub(crate) id: u32,
@@ -86,61 +86,58 @@ pub(crate) struct Node {
 
 pub(crate) struct Tape {
     pub(crate) nodes: Vec<Node>,
-    /// Gradients accumulated on leaves by [`Tensor::backward`], as PyTorch's `.grad`.
-    leaf_grads: BTreeMap<u32, Array2<f64>>,
-    /// Which tensors still name their node: a reset or the end of a scoped gradient drops nodes, and
-    /// the next ones reuse their ids.
-    generations: Generations,
-    /// Nodes recorded with an operand from another tape, which they took as a constant: a backward
-    /// sweep whose gradient flows through one of them would lose that operand's share, so it fails.
-    mixed: Vec<u32>,
-    /// Nodes of this tape that an op recorded on another tape took as a constant: a gradient scoped to
-    /// this tape ([`value_and_grad`]) would miss what flowed through there, so it fails.
-    lent: Vec<u32>,
+    /// Gradients accumulated on leaves by `Tensor::backward`, as PyTorch's `.grad`.
+    pub(crate) leaf_grads: BTreeMap<u32, Array2<f64>>,
+    /// Which tensors still name their node, and which nodes met another tape: see [`crate::liveness`].
+    pub(crate) liveness: Liveness,
 }
 
 impl Tape {
+    /// Records a node and returns its id.
+    pub(crate) fn push(&mut self, op: Op, value: ArcArray2<f64>) -> u32 {
+        let id = self.nodes.len() as u32;
+        self.nodes.push(Node { op, value });
+        id
+    }
+
     /// Drops the nodes from `len` on, with everything that refers to them; the tensors of the dropped
     /// nodes are constants from now on, even once new nodes take their ids.
-    fn truncate(&mut self, len: usize) {
-        self.generations.truncate(len);
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.liveness.truncate(len);
         self.nodes.truncate(len);
         self.leaf_grads.split_off(&(len as u32));
-        self.mixed.retain(|&m| (m as usize) < len);
-        self.lent.retain(|&m| (m as usize) < len);
     }
 }
 
 /// A tape, shared by every tensor recorded on it.
-type TapeRef = &'static RefCell<Tape>;
+pub(crate) type TapeCell = RefCell<Tape>;
 
 thread_local! {
     /// This thread's tape for new parameters. Leaked, so that tensors can point at it for as long as
-    /// they live (one per thread and per copy of the crate, emptied by [`Tensor::reset_tape`]).
-    static CURRENT: TapeRef = Box::leak(Box::new(RefCell::new(Tape {
+    /// they live (one per thread and per copy of the crate, emptied by `Tensor::reset_tape`).
+    static CURRENT: &'static TapeCell = Box::leak(Box::new(RefCell::new(Tape {
         nodes: Vec::new(),
         leaf_grads: BTreeMap::new(),
-        generations: Generations::new(),
-        mixed: Vec::new(),
-        lent: Vec::new(),
+        liveness: Liveness::new(),
     })));
 }
 
-fn current() -> TapeRef {
+/// This thread's tape.
+pub(crate) fn current() -> &'static TapeCell {
     CURRENT.with(|t| *t)
 }
 
-fn with_tape<R>(tape: TapeRef, f: impl FnOnce(&mut Tape) -> R) -> R {
+pub(crate) fn with_tape<R>(tape: &'static TapeCell, f: impl FnOnce(&mut Tape) -> R) -> R {
     f(&mut tape.borrow_mut())
 }
 
-fn mixed_error(action: &str) -> Error {
-    Error::NoGrad(format!(
-        "cannot {action}: the gradient flows through an operation that mixed tensors from two different \
-         tapes, so some gradients were not recorded. In a notebook each cell has its own tape for new \
-         parameters: make new parameters that meet earlier ones with Tensor::new_like(&earlier, value), or \
-         create all parameters in one cell, and compute again"
-    ))
+impl liveness::Tape for TapeCell {
+    fn liveness<R>(&'static self, f: impl FnOnce(&mut Liveness, usize) -> R) -> R {
+        with_tape(self, |t| {
+            let len = t.nodes.len();
+            f(&mut t.liveness, len)
+        })
+    }
 }
 
 /// A 2-D array of `f64` that may track gradients: a cheap-to-clone handle to a value and its place on this
@@ -154,12 +151,9 @@ fn mixed_error(action: &str) -> Error {
 /// [`backward`](Tensor::backward) calls until [`zero_grad`](Tensor::zero_grad), as in PyTorch.
 #[derive(Clone)]
 pub struct Tensor {
-    id: u32,
-    /// The tape's generation when the tensor was recorded: see [`crate::liveness`].
-    generation: u32,
+    /// The tape the tensor is recorded on (none for a constant) and its id there.
+    place: Place<TapeCell>,
     value: ArcArray2<f64>,
-    /// The tape the tensor is recorded on (`None` for a constant).
-    tape: Option<TapeRef>,
     /// A tensor's id refers to its own thread's tape, so it must not move to another thread.
     _thread_local: PhantomData<*const ()>,
 }
@@ -170,23 +164,22 @@ impl Tensor {
         Tensor::leaf(current(), value.into())
     }
 
-    /// A parameter on the same tape as `other` (this thread's tape when `other` is a constant). In a
-    /// notebook, a parameter that meets tensors made in an earlier cell must be made this way.
+    /// A parameter on the tape `other` was recorded on (this thread's tape when `other` was made as a
+    /// constant). In a notebook, a parameter that meets tensors made in an earlier cell must be made
+    /// this way.
     pub fn new_like(other: &Tensor, value: impl Into<ArcArray2<f64>>) -> Tensor {
-        Tensor::leaf(other.live_tape().unwrap_or_else(current), value.into())
+        Tensor::leaf(other.place.tape.unwrap_or_else(current), value.into())
     }
 
-    fn leaf(tape: TapeRef, value: ArcArray2<f64>) -> Tensor {
-        with_tape(tape, |t| Tensor::push_on(tape, t, Op::Leaf, value))
+    fn leaf(tape: &'static TapeCell, value: ArcArray2<f64>) -> Tensor {
+        Tensor::push(tape, Op::Leaf, value)
     }
 
     /// Data that does not track gradients: nothing is recorded for it.
     pub fn constant(value: impl Into<ArcArray2<f64>>) -> Tensor {
         Tensor {
-            id: CONSTANT,
-            generation: 0,
+            place: Place::CONSTANT,
             value: value.into(),
-            tape: None,
             _thread_local: PhantomData,
         }
     }
@@ -247,13 +240,13 @@ impl Tensor {
     /// Whether gradients flow to this value (not for a constant, nor for a tensor dropped by a reset or
     /// with a finished scoped gradient).
     pub fn requires_grad(&self) -> bool {
-        self.live_tape().is_some()
+        self.place.live().is_some()
     }
 
     /// Back-propagates from this `1 × 1` value, adding d(self)/d(leaf) to the gradient of every leaf it
     /// depends on.
     pub fn backward(&self) -> Result<()> {
-        let (tape, from) = self.checked("call backward()")?;
+        let tape = self.place.checked(Kind::Tensor, "call backward()")?;
         if self.shape() != (1, 1) {
             return Err(Error::shape(
                 "backward",
@@ -261,36 +254,21 @@ impl Tensor {
                 shape_str(self.shape()),
             ));
         }
-        with_tape(tape, |t| {
-            let (grads, lost) = backward::sweep(&t.nodes, from, 0, &t.mixed);
-            if lost {
-                return Err(mixed_error("call backward()"));
-            }
-            for (id, g) in grads.into_iter().enumerate() {
-                if let (Some(g), Op::Leaf) = (g, &t.nodes[id].op) {
-                    match t.leaf_grads.get_mut(&(id as u32)) {
-                        Some(acc) => *acc += &g,
-                        None => {
-                            t.leaf_grads.insert(id as u32, g);
-                        }
-                    }
-                }
-            }
-            Ok(())
-        })
+        with_tape(tape, |t| t.backward(self.place.index()))
     }
 
     /// The gradient accumulated by `backward` so far (zeros before the first one reaches this value).
     pub fn grad(&self) -> Result<Array2<f64>> {
-        let (tape, id) = self.checked("read grad")?;
-        Ok(with_tape(tape, |t| t.leaf_grads.get(&(id as u32)).cloned())
+        let tape = self.place.checked(Kind::Tensor, "read grad")?;
+        let id = self.place.stamp.index;
+        Ok(with_tape(tape, |t| t.leaf_grads.get(&id).cloned())
             .unwrap_or_else(|| Array2::zeros(self.shape())))
     }
 
     /// Sets this value's accumulated gradient back to zero.
     pub fn zero_grad(&self) {
-        if let Some(tape) = self.live_tape() {
-            with_tape(tape, |t| t.leaf_grads.remove(&self.id));
+        if let Some(tape) = self.place.live() {
+            with_tape(tape, |t| t.leaf_grads.remove(&self.place.stamp.index));
         }
     }
 
@@ -313,54 +291,25 @@ impl Tensor {
         })
     }
 
-    /// The tape this tensor is recorded on, if it is still there (not a constant, not dropped by a reset
-    /// or with a finished scoped gradient since: then it is a constant with its value).
-    fn live_tape(&self) -> Option<TapeRef> {
-        let tape = self.tape?;
-        let live = with_tape(tape, |t| self.is_live_on(t));
-        live.then_some(tape)
-    }
-
-    fn is_live_on(&self, t: &Tape) -> bool {
-        self.id != CONSTANT
-            && t.generations
-                .is_live(self.id, self.generation, t.nodes.len())
-    }
-
-    fn checked(&self, action: &str) -> Result<(TapeRef, usize)> {
-        if self.id == CONSTANT {
-            return Err(Error::NoGrad(format!(
-                "cannot {action}: this tensor does not require grad (it was made with Tensor::constant or \
-                 computed only from constants); make parameters with Tensor::new"
-            )));
-        }
-        let Some(tape) = self.live_tape() else {
-            return Err(Error::NoGrad(format!(
-                "cannot {action}: this tensor was recorded before Tensor::reset_tape() or inside a finished \
-                 tensor::value_and_grad; compute it again"
-            )));
-        };
-        Ok((tape, self.id as usize))
-    }
-
-    fn push_on(tape: TapeRef, t: &mut Tape, op: Op, value: ArcArray2<f64>) -> Tensor {
-        let id = t.nodes.len() as u32;
-        t.nodes.push(Node {
-            op,
-            value: value.clone(),
-        });
-        Tensor {
-            id,
-            generation: t.generations.current(),
-            value,
-            tape: Some(tape),
-            _thread_local: PhantomData,
-        }
+    /// Appends a node to `tape` and returns its tensor.
+    fn push(tape: &'static TapeCell, op: Op, value: ArcArray2<f64>) -> Tensor {
+        with_tape(tape, |t| {
+            let id = t.push(op, value.clone());
+            Tensor {
+                place: Place::new(tape, &t.liveness, id),
+                value,
+                _thread_local: PhantomData,
+            }
+        })
     }
 
     /// The argument `self` of an op recorded on a tape where it tracks gradients (`here`) or not.
     fn input(&self, here: bool) -> Input {
-        let id = if here { self.id } else { CONSTANT };
+        let id = if here {
+            self.place.stamp.index
+        } else {
+            CONSTANT
+        };
         Input {
             id,
             value: self.value.clone(),
@@ -373,41 +322,36 @@ impl Tensor {
         value: Array2<f64>,
         op: impl FnOnce(Input) -> Op,
     ) -> Tensor {
-        let Some(tape) = a.live_tape() else {
-            return Tensor::constant(value);
-        };
-        with_tape(tape, |t| {
-            Tensor::push_on(tape, t, op(a.input(true)), value.into_shared())
-        })
+        match a.place.live() {
+            Some(tape) => Tensor::push(tape, op(a.input(true)), value.into_shared()),
+            None => Tensor::constant(value),
+        }
     }
 
-    /// Records `op(a, b)` with its value, on the tape of the first argument that tracks gradients: a
-    /// constant when neither does. An argument live on another tape is taken as a constant, and both
-    /// tapes remember it (a gradient that would miss it then fails instead of coming out partial).
+    /// Records `op(a, b)` with its value, on the tape of the first argument that tracks gradients (the
+    /// rules of [`crate::liveness`]): a constant when neither does.
     pub(crate) fn record_two(
         a: &Tensor,
         b: &Tensor,
         value: Array2<f64>,
         op: impl FnOnce(Input, Input) -> Op,
     ) -> Tensor {
-        let (tape, here_a, here_b, apart) = match (a.live_tape(), b.live_tape()) {
-            (None, None) => return Tensor::constant(value),
-            (Some(t), None) => (t, true, false, false),
-            (None, Some(u)) => (u, false, true, false),
-            (Some(t), Some(u)) if std::ptr::eq(t, u) => (t, true, true, false),
-            (Some(t), Some(u)) => {
-                with_tape(u, |lender| lender.lent.push(b.id));
-                (t, true, false, true)
-            }
+        let (tape, here_a, here_b, apart) = match meet(&a.place, &b.place) {
+            Meeting::Neither => return Tensor::constant(value),
+            Meeting::Left(t) => (t, true, false, false),
+            Meeting::Right(t) => (t, false, true, false),
+            Meeting::Both(t) => (t, true, true, false),
+            Meeting::Apart(t) => (t, true, false, true),
         };
-        let op = op(a.input(here_a), b.input(here_b));
-        with_tape(tape, |t| {
-            let result = Tensor::push_on(tape, t, op, value.into_shared());
-            if apart {
-                t.mixed.push(result.id);
-            }
-            result
-        })
+        let result = Tensor::push(
+            tape,
+            op(a.input(here_a), b.input(here_b)),
+            value.into_shared(),
+        );
+        if apart {
+            liveness::mixed(&result.place);
+        }
+        result
     }
 }
 
@@ -448,14 +392,15 @@ where
         }
         let value = y.value[[0, 0]];
         let from = y
-            .live_tape()
+            .place
+            .live()
             .filter(|&t| std::ptr::eq(t, tape))
-            .map(|_| y.id as usize);
+            .map(|_| y.place.index());
         let grads = with_tape(tape, |t| {
             // A tensor of this computation that an op on another tape took as a constant (a tensor
             // made in an earlier cell met first): what flowed through there is missing.
-            if t.lent.iter().any(|&i| i as usize >= start) {
-                return Err(mixed_error("compute the gradient"));
+            if t.liveness.lent_since(start) {
+                return Err(no_grad(Kind::Tensor, "compute the gradient", Why::Mixed));
             }
             Ok(match from {
                 Some(id) if id >= start => {
@@ -463,7 +408,7 @@ where
                     leaves
                         .iter()
                         .map(|l| {
-                            g[l.id as usize - start]
+                            g[l.place.index() - start]
                                 .take()
                                 .unwrap_or_else(|| Array2::zeros(l.shape()))
                         })
@@ -484,10 +429,9 @@ pub(crate) fn shape_str((r, c): (usize, usize)) -> String {
 
 impl fmt::Debug for Tensor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tag = if self.id == CONSTANT {
-            "constant".to_string()
-        } else {
-            format!("#{}", self.id)
+        let tag = match self.place.tape {
+            None => "constant".to_string(),
+            Some(_) => format!("#{}", self.place.index()),
         };
         write!(f, "Tensor({tag}, {:?})", self.value)
     }
