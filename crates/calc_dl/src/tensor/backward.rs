@@ -2,7 +2,7 @@
 //! `match` over the ops. No recursion, so depth costs nothing but memory.
 
 use super::ops::{matmul, unbroadcast};
-use super::{Input, Node, Op, Tape, CONSTANT};
+use super::tape::{Input, Node, Op, Tape, CONSTANT};
 use crate::error::Result;
 use crate::liveness::{no_grad, Kind, Why};
 use crate::ops::{sigmoid, Unary};

@@ -8,7 +8,8 @@
 //! | [`hinge`] | two classes, labels ±1 | `mean(relu(1 - y·score))` |
 
 use super::ops::broadcast_shape;
-use super::{shape_str, Op, Tensor};
+use super::tape::Op;
+use super::{shape_str, Tensor};
 use crate::error::{Error, Result};
 use ndarray::{Array2, ArrayView2, Axis};
 

@@ -1,6 +1,7 @@
 //! The forward half of every tensor op: compute the value, check shapes, record the node.
 
-use super::{shape_str, Op, Tensor};
+use super::tape::Op;
+use super::{shape_str, Tensor};
 use crate::error::{Error, Result};
 use crate::ops::Unary;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
