@@ -2,8 +2,12 @@
 //! computation-graph drawing.
 //!
 //! evcxr shows a value rich when its type has a method `evcxr_display(&self)` that prints
-//! `EVCXR_BEGIN_CONTENT <mime>` … `EVCXR_END_CONTENT`. We always send `text/html`: JupyterLab renders
-//! HTML that holds an inline `<svg>` even in an untrusted notebook, but not `image/svg+xml`.
+//! `EVCXR_BEGIN_CONTENT <mime>` … `EVCXR_END_CONTENT`. We always send `text/html`, and a figure goes
+//! in as an `<img>` whose source is the SVG as a data URL ([`svg_image`]): a freshly cloned notebook is
+//! untrusted, and JupyterLab then sanitises its HTML, which strips an inline `<svg>` (the reader sees a
+//! line of axis labels) and refuses `image/svg+xml` outputs, but keeps `<img>` with embedded data. The
+//! same output draws in the exported HTML book and in static viewers, and an SVG shown as an image runs
+//! no script, whatever text a user put in it.
 //! All rich output of one cell is one result with one entry per MIME type, so a second block of the
 //! same type in one cell replaces the first: put several plots in one [`Figure`](crate::plot::Figure).
 
@@ -15,6 +19,18 @@ pub(crate) fn html_block(html: &str) -> String {
 /// Prints `html` as evcxr's `text/html` content block (what `evcxr_display` methods call).
 pub(crate) fn html_display(html: &str) {
     println!("{}", html_block(html));
+}
+
+/// An `<img>` that shows `svg` (a whole SVG document) at its own size, scaled down to the page width
+/// where the page is narrower. `alt` is what a screen reader says and what shows if images are off.
+pub(crate) fn svg_image(svg: &str, (width, height): (u32, u32), alt: &str) -> String {
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD.encode(svg);
+    format!(
+        "<img src=\"data:image/svg+xml;base64,{data}\" width=\"{width}\" height=\"{height}\" \
+         alt=\"{}\" style=\"max-width:100%;height:auto\"/>",
+        escape_html(alt)
+    )
 }
 
 /// Escapes text for HTML or XML content and attribute values (`<`, `>`, `&`, `"`, `'`).
@@ -69,6 +85,18 @@ mod tests {
         let b = html_block("<b>x</b>");
         assert!(b.starts_with("EVCXR_BEGIN_CONTENT text/html\n<b>x</b>\n"));
         assert!(b.ends_with("EVCXR_END_CONTENT"));
+    }
+
+    #[test]
+    fn svg_image_embeds_the_document_and_escapes_alt() {
+        use base64::Engine;
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>a<b</text></svg>";
+        let html = svg_image(svg, (30, 20), "</script><script>alert(1)</script>");
+        let data = html.split("base64,").nth(1).unwrap().split('"').next().unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+        assert_eq!(decoded, svg.as_bytes());
+        assert!(html.contains(" width=\"30\" height=\"20\" "));
+        assert!(!html.contains("<script>") && html.contains("alt=\"&lt;/script&gt;&lt;script&gt;"));
     }
 
     #[test]

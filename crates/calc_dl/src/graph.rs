@@ -1,7 +1,7 @@
 //! Drawing a recorded computation: each node with its operation, value and gradient, as Graphviz DOT
 //! text and as SVG that shows inline in a notebook (micrograd's `draw_dot`, without needing Graphviz).
 
-use crate::display::{escape_html, html_display};
+use crate::display::escape_html;
 use crate::reverse::{with_tape, Op, Var};
 use std::fmt::{self, Write};
 
@@ -200,7 +200,10 @@ impl Graph {
 
     /// Shows the drawing inline in a Jupyter notebook on the evcxr kernel.
     pub fn evcxr_display(&self) {
-        html_display(&format!("<div>{}</div>", self.to_svg()));
+        match crate::plot::Figure::from_svg(self.to_svg()) {
+            Ok(figure) => figure.evcxr_display(),
+            Err(e) => println!("graph error: {e}"),
+        }
     }
 }
 

@@ -37,7 +37,7 @@ pub use lessons::{
 #[cfg(feature = "raster")]
 pub use raster::Gif;
 
-use crate::display::{escape_html, html_display};
+use crate::display::{escape_html, html_display, svg_image};
 use crate::error::{Error, Result};
 use plotters::prelude::*;
 use std::path::Path;
@@ -192,12 +192,10 @@ impl Figure {
         self.size
     }
 
-    /// The HTML that shows the figure: the SVG inside a `<div>` that scrolls if the page is narrower.
+    /// The HTML that shows the figure in a notebook: an `<img>` holding the SVG, so that it draws in an
+    /// untrusted notebook too (see [`crate::display`]); its `alt` text is the figure's words.
     pub fn html(&self) -> String {
-        format!(
-            "<div style=\"max-width:100%;overflow-x:auto\">{}</div>",
-            self.svg
-        )
+        svg_image(&self.svg, self.size, &svg_words(&self.svg))
     }
 
     /// Shows the figure inline in a notebook (evcxr calls this for the value of a cell).
@@ -210,12 +208,12 @@ impl Figure {
         write_file(path.as_ref(), &self.svg)
     }
 
-    /// An `<img>`-free HTML page holding the figure, for viewing a saved file in any browser.
+    /// An HTML page holding the figure inline (its text selectable), for viewing a saved file in any browser.
     pub fn standalone_html(&self, title: &str) -> String {
         format!(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body>{}</body></html>",
             escape_html(title),
-            self.html()
+            self.svg
         )
     }
 }
@@ -230,6 +228,34 @@ fn insert_before_end(mut svg: String, extra: &str) -> String {
         svg.insert_str(i, extra);
     }
     svg
+}
+
+/// The words an SVG shows (its `<text>` contents, entities decoded), at most about 300 characters: the
+/// figure's description for readers who cannot see it.
+pub(crate) fn svg_words(svg: &str) -> String {
+    let mut words = String::new();
+    for piece in svg.split("<text").skip(1) {
+        let Some((_, rest)) = piece.split_once('>') else {
+            continue;
+        };
+        let text = rest.split("</text>").next().unwrap_or("").trim();
+        if text.is_empty() || text.contains('<') {
+            continue;
+        }
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(text);
+        if words.len() > 300 {
+            break;
+        }
+    }
+    words
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Reads `name="123"` from the root tag.

@@ -55,14 +55,19 @@ fn svg_is_well_formed_and_keeps_korean_and_escapes() {
 }
 
 #[test]
-fn display_block_is_html_with_inline_svg() {
+fn display_block_is_an_image_that_untrusted_notebooks_keep() {
     let fig = Plot::new()
+        .title("</script><script>alert(1)</script> 손실")
         .line(&[0.0, 1.0], &[0.0, 1.0], "")
         .figure()
         .unwrap();
     let block = crate::display::html_block(&fig.html());
-    assert!(block.starts_with("EVCXR_BEGIN_CONTENT text/html\n<div"));
-    assert!(block.contains("<svg") && block.ends_with("</div>\nEVCXR_END_CONTENT"));
+    assert!(block.starts_with("EVCXR_BEGIN_CONTENT text/html\n<img src=\"data:image/svg+xml;base64,"));
+    assert!(block.ends_with("/>\nEVCXR_END_CONTENT"));
+    // No markup of the user's reaches the page: the title is escaped in the SVG and in the alt text.
+    assert!(!block.contains("<script") && !block.contains("<svg"));
+    assert!(fig.svg().contains("&lt;/script&gt;&lt;script&gt;alert(1)"));
+    assert!(svg_words(fig.svg()).starts_with("</script><script>alert(1)</script> 손실"));
 }
 
 #[test]
