@@ -92,8 +92,16 @@ mod tests {
         use base64::Engine;
         let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>a<b</text></svg>";
         let html = svg_image(svg, (30, 20), "</script><script>alert(1)</script>");
-        let data = html.split("base64,").nth(1).unwrap().split('"').next().unwrap();
-        let decoded = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+        let data = html
+            .split("base64,")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap();
         assert_eq!(decoded, svg.as_bytes());
         assert!(html.contains(" width=\"30\" height=\"20\" "));
         assert!(!html.contains("<script>") && html.contains("alt=\"&lt;/script&gt;&lt;script&gt;"));

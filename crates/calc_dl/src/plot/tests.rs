@@ -62,7 +62,9 @@ fn display_block_is_an_image_that_untrusted_notebooks_keep() {
         .figure()
         .unwrap();
     let block = crate::display::html_block(&fig.html());
-    assert!(block.starts_with("EVCXR_BEGIN_CONTENT text/html\n<img src=\"data:image/svg+xml;base64,"));
+    assert!(
+        block.starts_with("EVCXR_BEGIN_CONTENT text/html\n<img src=\"data:image/svg+xml;base64,")
+    );
     assert!(block.ends_with("/>\nEVCXR_END_CONTENT"));
     // No markup of the user's reaches the page: the title is escaped in the SVG and in the alt text.
     assert!(!block.contains("<script") && !block.contains("<svg"));
