@@ -11,14 +11,15 @@ the first plot cell, the median of a set of typical lesson cells, and the whole 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from evcxr_kernel import ROOT, Kernel, book_dep_line  # noqa: E402
+from calc_dl_nb import runner
+from calc_dl_nb.env import ROOT, book_dep_line
+from calc_dl_nb.kernel import Kernel
 
 GOALS = {"dep": 5.0, "plot": 3.0, "median": 0.8, "book": 300.0}
 
@@ -90,20 +91,16 @@ def main() -> int:
     book = book_parallel = None
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if notebooks and not args.no_book:
-        import run_notebooks
-
-        import functools
-
-        calls = [functools.partial(run_notebooks.run_notebook, p, compare=False) for p in notebooks]
+        calls = [functools.partial(runner.run_notebook, p, compare=False) for p in notebooks]
         t0 = time.monotonic()
-        results = run_notebooks.run_all(calls, 1)
+        results = runner.run_all(calls, 1)
         book = time.monotonic() - t0
         cells = sorted(c.seconds for r in results for c in r.cells)
         res["book: median cell"] = statistics.median(cells) if cells else 0.0
         failed = [r.path for r in results if not r.passed]
         if args.jobs > 1:
             t0 = time.monotonic()
-            parallel = run_notebooks.run_all(calls, args.jobs)
+            parallel = runner.run_all(calls, args.jobs)
             book_parallel = time.monotonic() - t0
             failed += [r.path for r in parallel if not r.passed]
         if failed:

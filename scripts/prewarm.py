@@ -29,8 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evcxr_kernel import ROOT, CellError, Kernel, book_dep_line, kernel_work_dir  # noqa: E402
+from calc_dl_nb.env import ROOT, book_dep_line, kernel_work_dir
+from calc_dl_nb.kernel import CellError, Kernel
 
 NOTEBOOKS = ROOT / "notebooks"
 EVCXR_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "evcxr"

@@ -2,7 +2,8 @@
 # Installs what the book needs, skipping every step that is already done:
 #   Debian packages (mold), rust-src, evcxr_jupyter (pinned), the project venv
 #   (.venv, pinned by requirements.txt), the `rust` kernel spec inside the venv,
-#   evcxr's config folder (.cache/evcxr-config), and a warm evcxr dependency cache.
+#   evcxr's config folder (.cache/evcxr-config), nbconvert's strict execution in the venv,
+#   and a warm evcxr dependency cache.
 # Usage: scripts/setup.sh [--web] [--no-prewarm]
 #   --web         also install the front-end files for `make book` / `make slides` (npm, web/)
 #   --no-prewarm  skip building the book's dependencies into evcxr's cache
@@ -112,8 +113,7 @@ fi
 # The kernel starts through scripts/kernel.sh: a kept build folder per running kernel (why: there).
 "$VENV/bin/python" - "$EVCXR_BIN" "$EVCXR_CONFIG_DIR" "$ROOT" <<'EOF' | write_if_changed "$KERNEL_DIR/kernel.json"
 import json, sys
-sys.path.insert(0, sys.argv[3] + "/scripts")
-from evcxr_kernel import kernel_work_dir
+from calc_dl_nb.env import kernel_work_dir
 print(json.dumps({
     "argv": [sys.argv[3] + "/scripts/kernel.sh", sys.argv[1], "--control_file", "{connection_file}"],
     "display_name": "Rust (calc_dl)",
@@ -155,7 +155,16 @@ write_if_changed "$EVCXR_CONFIG_DIR/prelude.rs" <<EOF
 $PRELOAD_USE
 let calc_dl_ready = true;
 EOF
-ok "kernel spec rust -> $KERNEL_DIR, evcxr config -> $EVCXR_CONFIG_DIR"
+# Plain `jupyter nbconvert --execute` of this environment fails on a panic or a `?` error, which
+# evcxr reports on stderr only (why and how: python/calc_dl_nb/nbconvert.py). The kernel itself
+# stays forgiving for learners: a panic in JupyterLab keeps their variables.
+write_if_changed "$VENV/etc/jupyter/jupyter_nbconvert_config.py" <<'EOF'
+# Written by calc_dl's scripts/setup.sh: execute with calc_dl_nb's StrictExecutePreprocessor.
+from calc_dl_nb.nbconvert import configure
+
+configure(c)  # noqa: F821 (c is the config object Jupyter passes in)
+EOF
+ok "kernel spec rust -> $KERNEL_DIR, evcxr config -> $EVCXR_CONFIG_DIR, nbconvert checks -> $VENV/etc/jupyter"
 
 # ---------------------------------------------------------------- crates for the book
 # evcxr builds the notebooks' crate offline (see init.evcxr): every crate calc_dl needs must

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Self-test of tests/run_notebooks.py.
+"""Self-test of the notebook runner (tests/run_notebooks.py, calc_dl_nb).
 
 --unit: the output comparison alone (no kernel, instant).
 default: also runs every notebook in tests/notebooks/ in a real evcxr kernel
@@ -13,9 +13,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from calc_dl_nb import cells, compare, runner
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import run_notebooks as rn  # noqa: E402
 
 checks: list[tuple[str, bool, str]] = []
 
@@ -26,7 +26,7 @@ def check(name: str, ok: bool, detail: str = "") -> None:
 
 
 def unit() -> None:
-    m = rn.texts_match
+    m = compare.texts_match
     check("equal text matches", m("loss = 0.25\n", "loss = 0.25\n"))
     check("float noise within tolerance", m("x = 0.30000000000000004", "x = 0.3"))
     check("exponent forms compare as numbers", m("1e-3 and 2.5E+2", "0.001 and 250"))
@@ -40,11 +40,11 @@ def unit() -> None:
     check("identifiers with digits are words", not m("x1 = 2", "x2 = 2"))
     svg = {"output_type": "display_data", "data": {"text/html": "<div><svg width='10'></svg></div>"}}
     svg2 = {"output_type": "display_data", "data": {"text/html": "<div><svg width='99'><path/></svg></div>"}}
-    check("SVG outputs are ignored", rn.comparable_outputs([svg]) == rn.comparable_outputs([svg2]))
+    check("SVG outputs are ignored", compare.comparable_outputs([svg]) == compare.comparable_outputs([svg2]))
     table = {"output_type": "display_data", "data": {"text/html": "<table><tr><td>1.5</td></tr></table>"}}
     table2 = {"output_type": "display_data", "data": {"text/html": "<table><tr><td>2.5</td></tr></table>"}}
-    a, b = rn.comparable_outputs([table]), rn.comparable_outputs([table2])
-    check("HTML tables compare by their text", len(a) == 1 and not rn.texts_match(a[0], b[0]))
+    a, b = compare.comparable_outputs([table]), compare.comparable_outputs([table2])
+    check("HTML tables compare by their text", len(a) == 1 and not compare.texts_match(a[0], b[0]))
     split = [
         {"output_type": "stream", "name": "stdout", "text": "a = "},
         {"output_type": "stream", "name": "stderr", "text": "note\n"},
@@ -54,14 +54,14 @@ def unit() -> None:
         {"output_type": "stream", "name": "stdout", "text": "a = 1\n"},
         {"output_type": "stream", "name": "stderr", "text": "note\n"},
     ]
-    check("streams are joined per name", rn.comparable_outputs(split) == rn.comparable_outputs(joined))
+    check("streams are joined per name", compare.comparable_outputs(split) == compare.comparable_outputs(joined))
     panic_cell = {"outputs": [{"output_type": "stream", "name": "stderr",
                                "text": "thread '<unnamed>' panicked at src/lib.rs:3:1:\nboom\n"}], "metadata": {}}
-    f = rn.check_cell(panic_cell, 3)
+    f = cells.check_cell(panic_cell, 3)
     check("panic text on stderr is a panic", f is not None and f.kind == "panic" and f.cell == 3)
     allowed = {"outputs": [{"output_type": "stream", "name": "stderr", "text": "fine\n"}],
                "metadata": {"tags": ["allow-stderr"]}}
-    check("allow-stderr tag lets stderr pass", rn.check_cell(allowed, 1) is None)
+    check("allow-stderr tag lets stderr pass", cells.check_cell(allowed, 1) is None)
 
 
 def notebooks() -> None:
@@ -76,10 +76,10 @@ def notebooks() -> None:
     jobs = int(os.environ.get("NOTEBOOK_JOBS", "1"))
     # Only pass.ipynb and stale.ipynb are committed with outputs to compare against.
     calls = [
-        functools.partial(rn.run_notebook, p, timeout=e.get("timeout", 120), compare=e.get("compare", False))
+        functools.partial(runner.run_notebook, p, timeout=e.get("timeout", 120), compare=e.get("compare", False))
         for p, e in zip(paths, expects)
     ]
-    results = rn.run_all(calls, jobs)
+    results = runner.run_all(calls, jobs)
     for path, expect, r in zip(paths, expects, results):
         kind = expect.get("kind")
         name = f"{path.name}: " + ("passes" if kind is None else f"{kind} in cell {expect.get('cell')}")
