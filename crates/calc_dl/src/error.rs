@@ -58,6 +58,10 @@ pub enum Error {
     /// Drawing or writing an output (figure, table, file) failed.
     #[error("could not write {what}: {reason}")]
     Output { what: String, reason: String },
+
+    /// An iterative estimate (an adaptive integral) did not reach its tolerance.
+    #[error("{what} did not settle: {hint}")]
+    NotConverged { what: String, hint: String },
 }
 
 /// The crate's result type.
