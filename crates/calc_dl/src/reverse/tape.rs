@@ -162,7 +162,7 @@ impl Tape {
 
     /// Whether the last sweep from `from` reached a node that took an operand from another tape as a
     /// constant (that operand's share of the gradient was not recorded).
-    pub(crate) fn lost_gradient(&self, start: usize, from: usize) -> bool {
+    fn lost_gradient(&self, start: usize, from: usize) -> bool {
         let mixed = self.liveness.mixed().iter().map(|&m| m as usize);
         mixed
             .filter(|m| (start..=from).contains(m))
