@@ -28,6 +28,7 @@ pub mod display;
 pub mod dual;
 pub mod error;
 pub mod graph;
+pub mod integrate;
 pub mod jet;
 pub mod linalg;
 mod liveness;
@@ -70,6 +71,7 @@ pub mod prelude {
     pub use crate::dual::{Dual, HyperDual};
     pub use crate::error::{Error, Result};
     pub use crate::graph::Graph;
+    pub use crate::integrate;
     pub use crate::jet::Jet;
     pub use crate::linalg::{classify, symmetric_eigenvalues, Curvature};
     pub use crate::nn::{Activation, Init, Linear, Loss, Mlp};
