@@ -10,14 +10,16 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export JUPYTER_PATH := $(CURDIR)/.venv/share/jupyter
 PY := .venv/bin/python
 LAB_ARGS ?=
+# The folder JupyterLab serves (the browser checks serve a copy).
+NOTEBOOK_DIR ?= notebooks
 # Jupyter refuses to run as root without saying so (CI machines and containers run as root).
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup setup-web lab test lint cargo-test test-runner test-nbconvert test-notebooks book slides bench-notebooks clean-book
+.PHONY: help setup setup-web setup-browser lab test lint cargo-test test-runner test-nbconvert test-notebooks test-browser book slides bench-notebooks clean-book
 
 help:
 	@echo "make lab              install what is missing, then JupyterLab on notebooks/"
-	@echo "make test             fmt, clippy, actionlint, cargo test, runner self-test, nbconvert checks, every notebook"
+	@echo "make test             fmt, clippy, actionlint, cargo test, runner self-test, nbconvert checks, every notebook, browser checks"
 	@echo "make book             re-run the notebooks writing outputs in place, export book/ (HTML + index)"
 	@echo "make slides           reveal.js slides per notebook into book/slides/"
 	@echo "make bench-notebooks  kernel start, first :dep cell, first plot, median cell, whole book"
@@ -37,11 +39,14 @@ setup:
 setup-web:
 	@scripts/setup.sh --web
 
+setup-browser:
+	@scripts/setup.sh --browser
+
 lab: setup
 	@echo "==> JupyterLab on notebooks/ (kernel: Rust (calc_dl)). Stop with Ctrl-C."
-	.venv/bin/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
+	.venv/bin/jupyter lab --notebook-dir=$(NOTEBOOK_DIR) $(ROOT_ARGS) $(LAB_ARGS)
 
-test: setup lint cargo-test test-runner test-nbconvert test-notebooks
+test: setup lint cargo-test test-runner test-nbconvert test-notebooks test-browser
 
 lint:
 	cargo fmt --all -- --check
@@ -58,6 +63,10 @@ test-runner:
 # Plain nbconvert (and papermill --engine calc_dl) of the venv fail on each planted failure, and the book passes.
 test-nbconvert:
 	$(PY) tests/test_nbconvert.py --book
+
+# What a learner sees: JupyterLab from `make lab` (fresh data folder, untrusted notebooks) in headless Chromium.
+test-browser: setup-browser
+	cd tests/browser && node --test --test-reporter=spec
 
 # NOTEBOOK_OUT=dir: also save the executed notebooks there (CI uploads them).
 NOTEBOOK_OUT ?=

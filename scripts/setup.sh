@@ -4,8 +4,9 @@
 #   (.venv, pinned by requirements.txt), the `rust` kernel spec inside the venv,
 #   evcxr's config folder (.cache/evcxr-config), nbconvert's strict execution in the venv,
 #   and a warm evcxr dependency cache.
-# Usage: scripts/setup.sh [--web] [--no-prewarm]
+# Usage: scripts/setup.sh [--web] [--browser] [--no-prewarm]
 #   --web         also install the front-end files for `make book` / `make slides` (npm, web/)
+#   --browser     also install what the browser checks need: Debian's chromium, playwright-core (npm, tests/browser/)
 #   --no-prewarm  skip building the book's dependencies into evcxr's cache
 # Environment: CALC_DL_VENV=/path/to/env installs into that Python environment instead of .venv.
 # Safe to run again and again; on a set-up machine it finishes in a few seconds.
@@ -24,10 +25,12 @@ KERNEL_DIR="$VENV/share/jupyter/kernels/rust"
 EVCXR_CONFIG_DIR="$ROOT/.cache/evcxr-config"
 
 WEB=0
+BROWSER=0
 PREWARM=1
 for arg in "$@"; do
   case "$arg" in
     --web) WEB=1 ;;
+    --browser) BROWSER=1 ;;
     --no-prewarm) PREWARM=0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -39,6 +42,8 @@ ok() { printf '    ok: %s\n' "$*"; }
 elapsed() { printf '    done in %ds\n' "$((SECONDS - $1))"; }
 
 # ---------------------------------------------------------------- Debian packages
+# chromium: the browser checks drive Debian's build headless (playwright-core brings no browser of its own).
+[ "$BROWSER" = 1 ] && APT_PACKAGES+=(chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -187,6 +192,18 @@ if [ "$WEB" = 1 ]; then
     (cd web && npm ci --no-audit --no-fund --loglevel=error)
     echo "$lock_hash" >web/node_modules/.lock.sha256
     elapsed $s
+  fi
+fi
+
+# ---------------------------------------------------------------- browser checks (make test-browser)
+if [ "$BROWSER" = 1 ]; then
+  lock_hash="$(sha256sum tests/browser/package-lock.json | cut -d' ' -f1)"
+  if [ "$(cat tests/browser/node_modules/.lock.sha256 2>/dev/null)" = "$lock_hash" ]; then
+    ok "playwright-core in tests/browser/"
+  else
+    step "Installing playwright-core from npm into tests/browser/ (a few seconds)"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_hash" >tests/browser/node_modules/.lock.sha256
   fi
 fi
 
