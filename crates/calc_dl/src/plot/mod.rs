@@ -22,12 +22,14 @@
 
 mod chart;
 mod contour;
+mod interactive;
 mod lessons;
 #[cfg(feature = "raster")]
 mod raster;
 mod svg;
 
 pub use chart::{Legend, Marker, Plot};
+pub use interactive::Slider;
 #[cfg(feature = "raster")]
 pub use lessons::descent_gif;
 pub use lessons::{
