@@ -30,13 +30,15 @@ export function figuresInFile(path) {
 }
 
 /**
- * Starts `make lab` with LAB_ARGS on a free port, serving a copy of the book (Run All must not
+ * Starts `make lab` with LAB_ARGS on a free port, serving a copy of the book (and with `fixtures`,
+ * the notebooks of tests/browser/fixtures/ beside it; Run All must not
  * write into the checkout), with empty Jupyter data and config folders (a fresh machine: no
  * notebook is trusted). Returns { url, token, dir, stop }.
  */
-export async function startLab({ port = 18000 + Math.floor(Math.random() * 1000), extraEnv = {} } = {}) {
+export async function startLab({ port = 18000 + Math.floor(Math.random() * 1000), extraEnv = {}, fixtures = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'calc-dl-lab-'));
   cpSync(NOTEBOOKS, join(dir, 'notebooks'), { recursive: true });
+  if (fixtures) cpSync(join(import.meta.dirname, 'fixtures'), join(dir, 'notebooks'), { recursive: true });
   symlinkSync(join(ROOT, 'crates'), join(dir, 'crates'));
   for (const sub of ['data', 'config', 'runtime']) mkdirSync(join(dir, sub));
   const token = 'calc-dl-browser-check';
