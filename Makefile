@@ -65,7 +65,7 @@ test-nbconvert:
 	$(PY) tests/test_nbconvert.py --book
 
 # What a learner sees: JupyterLab from `make lab` (fresh data folder, untrusted notebooks) in headless Chromium.
-test-browser: setup-browser
+test-browser: setup-browser setup-web
 	cd tests/browser && node --test --test-reporter=spec
 
 # NOTEBOOK_OUT=dir: also save the executed notebooks there (CI uploads them).

@@ -21,6 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 WEB = ROOT / "web" / "node_modules"
+# A code cell cut in two by calc_dl_nb.slides shows its code on one slide and its output on the next.
+SLIDE_TAGS = {
+    "TagRemovePreprocessor": {
+        "enabled": True,
+        "remove_input_tags": ["slide-output-only"],
+        "remove_all_outputs_tags": ["slide-input-only"],
+    }
+}
 MERMAID_STUB = "export default { initialize() {}, run() {}, registerLayoutLoaders() {} };\n"
 
 
@@ -70,7 +78,10 @@ def title_of(nb, fallback: str) -> str:
 
 def export(book: Path, slides: bool, src: Path = NOTEBOOKS) -> int:
     import nbformat
+    from calc_dl_nb.slides import CSS as SLIDE_CSS
+    from calc_dl_nb.slides import paginate
     from nbconvert import HTMLExporter, SlidesExporter
+    from traitlets.config import Config
 
     notebooks = sorted(src.glob("*.ipynb"))
     copy_static(book)
@@ -82,11 +93,10 @@ def export(book: Path, slides: bool, src: Path = NOTEBOOKS) -> int:
         if slides:
             out_dir = book / "slides"
             out_dir.mkdir(parents=True, exist_ok=True)
-            exporter = SlidesExporter(**urls("../"), reveal_url_prefix="../_static/reveal.js")
-            # Without slide metadata every cell becomes a slide of its own.
-            for cell in nb.cells:
-                cell.metadata.setdefault("slideshow", {"slide_type": "slide"})
-            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+            exporter = SlidesExporter(**urls("../"), reveal_url_prefix="../_static/reveal.js", config=Config(SLIDE_TAGS))
+            # Slides that fit the frame (calc_dl_nb.slides): cut by headings and estimated heights.
+            body, _ = exporter.from_notebook_node(paginate(nb), resources={"metadata": {"name": title}})
+            body = body.replace("</head>", SLIDE_CSS + "</head>", 1)
             out = out_dir / f"{name}.slides.html"
         else:
             exporter = HTMLExporter(template_name="lab", **urls(""))
