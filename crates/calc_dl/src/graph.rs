@@ -101,6 +101,10 @@ const BOX_W: f64 = 150.0;
 const BOX_H: f64 = 58.0;
 const COL_GAP: f64 = 60.0;
 const ROW_GAP: f64 = 22.0;
+/// Space between two bands of a wrapped graph.
+const BAND_GAP: f64 = 30.0;
+/// The widest a drawn graph gets before it wraps: about a notebook's output width.
+pub const GRAPH_WIDTH: f64 = 880.0;
 
 impl Graph {
     /// Graphviz DOT text, left to right like micrograd's drawing.
@@ -135,7 +139,9 @@ impl Graph {
         depth
     }
 
-    /// An SVG drawing: inputs on the left, the output on the right.
+    /// An SVG drawing: inputs on the left, the output on the right. A graph deeper than
+    /// [`GRAPH_WIDTH`] allows is wrapped into bands, read like lines of text, rather than shrunk: its
+    /// 12 px labels stay 12 px in a notebook (a 9-column graph in one row would be scaled to half).
     pub fn to_svg(&self) -> String {
         let depth = self.depths();
         let columns = depth.iter().max().map_or(0, |d| d + 1);
@@ -146,14 +152,26 @@ impl Graph {
             rows[d] += 1;
         }
         let max_rows = rows.iter().copied().max().unwrap_or(0);
-        let width = columns as f64 * (BOX_W + COL_GAP) + 20.0;
-        let height = max_rows as f64 * (BOX_H + ROW_GAP) + 20.0;
+        let col_w = BOX_W + COL_GAP;
+        let per_band = (((GRAPH_WIDTH - 20.0 + COL_GAP) / col_w).floor() as usize).max(1);
+        let bands = columns.div_ceil(per_band).max(1);
+        let band_h = max_rows as f64 * (BOX_H + ROW_GAP) + BAND_GAP;
+        let margin = if columns > per_band {
+            COL_GAP / 2.0
+        } else {
+            0.0
+        }; // room for the wrapped edges
+        let width = columns.min(per_band) as f64 * col_w - COL_GAP + 20.0 + margin;
+        let height = bands as f64 * band_h - BAND_GAP + 20.0 - ROW_GAP;
+        let band = |i: usize| depth[i] / per_band;
         let pos = |i: usize| {
             let d = depth[i];
             let offset = (max_rows - rows[d]) as f64 * (BOX_H + ROW_GAP) / 2.0;
             (
-                10.0 + d as f64 * (BOX_W + COL_GAP),
-                10.0 + offset + row_of[i] as f64 * (BOX_H + ROW_GAP),
+                10.0 + (d % per_band) as f64 * col_w,
+                10.0 + (d / per_band) as f64 * band_h
+                    + offset
+                    + row_of[i] as f64 * (BOX_H + ROW_GAP),
             )
         };
         let mut s = format!(
@@ -164,13 +182,24 @@ impl Graph {
         );
         for &(a, b) in &self.edges {
             let ((ax, ay), (bx, by)) = (pos(a), pos(b));
-            let _ = writeln!(
-                s,
-                "<line x1=\"{}\" y1=\"{}\" x2=\"{bx}\" y2=\"{}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>",
-                ax + BOX_W,
-                ay + BOX_H / 2.0,
-                by + BOX_H / 2.0
-            );
+            let (from, to) = ((ax + BOX_W, ay + BOX_H / 2.0), (bx, by + BOX_H / 2.0));
+            if band(a) == band(b) {
+                let _ = writeln!(
+                    s,
+                    "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>",
+                    from.0, from.1, to.0, to.1
+                );
+            } else {
+                // Into the gap above b's band, back to its left, then in: a line break, as in text.
+                let gap = 10.0 + band(b) as f64 * band_h - BAND_GAP / 2.0 - ROW_GAP / 2.0;
+                let (out_x, in_x) = (from.0 + COL_GAP / 2.0, (to.0 - COL_GAP / 2.0).max(2.0));
+                let _ = writeln!(
+                    s,
+                    "<polyline points=\"{},{} {out_x},{} {out_x},{gap} {in_x},{gap} {in_x},{} {},{}\" fill=\"none\" \
+                     stroke=\"#555\" stroke-dasharray=\"5 3\" marker-end=\"url(#arrow)\"/>",
+                    from.0, from.1, from.1, to.1, to.0, to.1
+                );
+            }
         }
         for (i, n) in self.nodes.iter().enumerate() {
             let (x, y) = pos(i);
@@ -226,5 +255,64 @@ impl fmt::Display for Graph {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain x → x·1.1 → … twelve operations deep.
+    fn deep() -> Graph {
+        let mut v = Var::new(2.0).named("x");
+        for _ in 0..12 {
+            v = v * 1.1;
+        }
+        v.graph()
+    }
+
+    fn attr(svg: &str, name: &str) -> f64 {
+        let start = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[start..start + svg[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_deep_graph_wraps_instead_of_growing_wide() {
+        let g = deep();
+        let svg = g.to_svg();
+        let (w, h) = (attr(&svg, "width"), attr(&svg, "height"));
+        assert!(w <= GRAPH_WIDTH + COL_GAP, "width {w}");
+        // 13 nodes, 4 a band: 4 bands, one above the other.
+        let bands = ((h + BAND_GAP + ROW_GAP - 20.0) / (BOX_H + ROW_GAP + BAND_GAP)).round();
+        assert_eq!(bands, 4.0, "height {h}");
+        assert_eq!(
+            svg.matches("<polyline").count(),
+            3,
+            "one wrapped edge per band break"
+        );
+        // Every box lies inside the drawing.
+        for piece in svg.split("<rect ").skip(1) {
+            let (x, y) = (
+                attr(&format!(" {piece}"), "x"),
+                attr(&format!(" {piece}"), "y"),
+            );
+            assert!(
+                x >= 0.0 && x + BOX_W <= w && y >= 0.0 && y + BOX_H <= h,
+                "box at ({x}, {y}) outside {w} x {h}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_shallow_graph_stays_on_one_line() {
+        let x = Var::new(1.0);
+        let svg = (x * 2.0 + 1.0).graph().to_svg();
+        assert_eq!(svg.matches("<polyline").count(), 0);
+        assert_eq!(
+            attr(&svg, "width"),
+            3.0 * (BOX_W + COL_GAP) - COL_GAP + 20.0
+        );
     }
 }
