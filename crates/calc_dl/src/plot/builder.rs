@@ -9,9 +9,14 @@ use super::{Figure, Legend, Marker, PALETTE};
 use crate::error::{Error, Result};
 use plotters::style::{RGBColor, BLACK};
 
+/// Grey of the reference lines ([`Plot::hline`], [`Plot::vline`]).
+const REFERENCE: RGBColor = RGBColor(128, 128, 128);
+
 /// One panel: build it with chained calls, then [`Plot::figure`] (or let evcxr show it).
 ///
 /// Styling calls (`color`, `width`, `dashed`, `marker`, `opacity`) change the item added last.
+/// Data series (lines, points, functions, fills, segments) take the colours of [`PALETTE`] in
+/// turn; reference lines, arrows and text are grey or black and leave the cycle where it was.
 /// Invalid data (empty, NaN, mismatched lengths, bad ranges) is remembered and reported by
 /// [`Plot::figure`], so a chain never panics.
 ///
@@ -132,13 +137,13 @@ impl Plot {
     /// A line through `(xs[i], ys[i])`; an empty `label` leaves it out of the legend.
     pub fn line(mut self, xs: &[f64], ys: &[f64], label: &str) -> Self {
         let pts = self.pairs(xs, ys, label);
-        self.push(Kind::Line(pts), label, 2.0)
+        self.series(Kind::Line(pts), label, 2.0)
     }
 
     /// Points without a line.
     pub fn scatter(mut self, xs: &[f64], ys: &[f64], label: &str) -> Self {
         let pts = self.pairs(xs, ys, label);
-        self.push(Kind::Points(pts), label, 0.0)
+        self.series(Kind::Points(pts), label, 0.0)
             .marker(Marker::Circle)
     }
 
@@ -169,7 +174,7 @@ impl Plot {
                 f64::NAN,
             ));
         }
-        self.push(Kind::Line(pts), label, 2.0)
+        self.series(Kind::Line(pts), label, 2.0)
     }
 
     /// Shades between `lower` and `upper` over `xs` (`plt.fill_between`); 25 % opaque by default.
@@ -178,22 +183,21 @@ impl Plot {
         let b = self.pairs(xs, upper, label);
         let (xs, lo) = a.into_iter().unzip();
         let hi = b.into_iter().map(|p| p.1).collect();
-        self.push(Kind::Fill(xs, lo, hi), label, 0.0).opacity(0.25)
+        self.series(Kind::Fill(xs, lo, hi), label, 0.0)
+            .opacity(0.25)
     }
 
     /// An arrow from `from` to `to` in data coordinates.
     pub fn arrow(self, from: (f64, f64), to: (f64, f64)) -> Self {
         let ok = self.finite_points("arrow", &[from, to]);
-        self.push(Kind::Arrow(from, to), "", 1.5)
-            .color(RGBColor(60, 60, 60))
+        self.push(Kind::Arrow(from, to), 1.5, RGBColor(60, 60, 60))
             .keep_err(ok)
     }
 
     /// Text whose left end is at `(x, y)`.
     pub fn text(self, x: f64, y: f64, s: impl Into<String>) -> Self {
         let ok = self.finite_points("text position", &[(x, y)]);
-        self.push(Kind::Text((x, y), s.into()), "", 0.0)
-            .color(BLACK)
+        self.push(Kind::Text((x, y), s.into()), 0.0, BLACK)
             .keep_err(ok)
     }
 
@@ -205,17 +209,13 @@ impl Plot {
     /// A thin horizontal line across the panel (`plt.axhline`).
     pub fn hline(self, y: f64) -> Self {
         let ok = self.finite_points("hline", &[(0.0, y)]);
-        self.push(Kind::HLine(y), "", 1.0)
-            .color(RGBColor(128, 128, 128))
-            .keep_err(ok)
+        self.push(Kind::HLine(y), 1.0, REFERENCE).keep_err(ok)
     }
 
     /// A thin vertical line across the panel (`plt.axvline`).
     pub fn vline(self, x: f64) -> Self {
         let ok = self.finite_points("vline", &[(x, 0.0)]);
-        self.push(Kind::VLine(x), "", 1.0)
-            .color(RGBColor(128, 128, 128))
-            .keep_err(ok)
+        self.push(Kind::VLine(x), 1.0, REFERENCE).keep_err(ok)
     }
 
     /// A point that walks along `path`, one step every `frame_ms`, leaving a trail; each frame shows its
@@ -242,7 +242,7 @@ impl Plot {
             captions,
             frame_ms,
         };
-        self.push(kind, "", 1.5).color(PALETTE[3])
+        self.push(kind, 1.5, PALETTE[3])
     }
 
     /// Separate line segments in one colour (contour lines, residuals); non-finite ends are an error.
@@ -252,7 +252,7 @@ impl Plot {
             let check = self.finite_points(&format!("segments of {}", name(label)), &flat);
             self.keep(check);
         }
-        self.push(Kind::Segments(segments.to_vec()), label, 1.2)
+        self.series(Kind::Segments(segments.to_vec()), label, 1.2)
     }
 
     /// Changes the style of the last item (none yet: nothing to change).
@@ -315,9 +315,17 @@ impl Plot {
         self.size
     }
 
-    fn push(mut self, kind: Kind, label: &str, width: f64) -> Self {
+    /// A data series (line, points, function, fill, segments): it takes the next palette colour.
+    fn series(mut self, kind: Kind, label: &str, width: f64) -> Self {
         let color = PALETTE[self.colors_used % PALETTE.len()];
         self.colors_used += 1;
+        self = self.push(kind, width, color);
+        self.label(label)
+    }
+
+    /// An item in a colour of its own (reference lines, arrows, text, the animated point): the
+    /// palette cycle does not move, so the series after it keep their colours.
+    fn push(mut self, kind: Kind, width: f64, color: RGBColor) -> Self {
         let style = Style {
             color,
             width,
@@ -325,7 +333,7 @@ impl Plot {
             marker: None,
             size: 4.0,
             opacity: 1.0,
-            label: label.to_string(),
+            label: String::new(),
         };
         self.items.push(Item { kind, style });
         self

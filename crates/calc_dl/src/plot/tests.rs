@@ -330,3 +330,41 @@ fn tiny_losses_are_labelled_in_scientific_notation_not_as_zero() {
         crate::plot::descent_on_curve("t", |w| (w - 3.0).powi(2), &[4.0, 3.3, 3.0047]).unwrap();
     assert!(fig.svg().contains("2.209e-5"), "{}", fig.svg().len());
 }
+
+#[test]
+fn only_data_series_take_palette_colours() {
+    let stroke = |c: plotters::style::RGBColor| format!("stroke=\"{}\"", svg::css(c));
+    let fig = Plot::new()
+        .hline(0.0)
+        .line(&[0.0, 1.0], &[0.0, 1.0], "first")
+        .figure()
+        .unwrap();
+    assert!(
+        fig.svg().contains(&stroke(PALETTE[0])),
+        "a line after an hline is the first colour"
+    );
+    assert!(!fig.svg().contains(&stroke(PALETTE[1])));
+
+    // Reference items (hline, vline, arrow, text, annotate) in front of three series: the series are
+    // still the first three colours, in order.
+    let fig = Plot::new()
+        .vline(0.5)
+        .arrow((0.0, 0.0), (1.0, 1.0))
+        .text(0.1, 0.1, "t")
+        .annotate("a", (0.5, 0.5), (0.2, 0.8))
+        .line(&[0.0, 1.0], &[1.0, 0.0], "line")
+        .function(|x| x * x, (0.0, 1.0), "function")
+        .hline(0.2)
+        .scatter(&[0.5], &[0.5], "points")
+        .figure()
+        .unwrap();
+    let svg = fig.svg();
+    let at = |c| svg.find(&format!("\"{}\"", svg::css(c)));
+    let (a, b, c) = (at(PALETTE[0]), at(PALETTE[1]), at(PALETTE[2]));
+    assert!(
+        a.is_some() && b.is_some() && c.is_some(),
+        "three palette colours"
+    );
+    assert!(a < b && b < c, "in the order the series were added");
+    assert!(at(PALETTE[3]).is_none() && at(PALETTE[4]).is_none());
+}
