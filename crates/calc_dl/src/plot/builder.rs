@@ -128,7 +128,9 @@ impl Plot {
         self
     }
 
-    /// A boxed note in the upper-left corner (like matplotlib's `ax.text(0.05, 0.95, ...)`); `\n` breaks lines.
+    /// A boxed note, such as `"final loss = 0.0115"`; `\n` breaks lines. It is placed like a legend at
+    /// [`Legend::Best`]: in the corner or at the edge centre of the plot area that hides the fewest data
+    /// points (upper right first, as matplotlib), never over the legend.
     pub fn note(mut self, s: impl Into<String>) -> Self {
         self.note = s.into();
         self

@@ -11,7 +11,7 @@ pub enum Marker {
     Star,
 }
 
-/// Where the legend goes; `Best` picks the corner that covers the fewest data points.
+/// Where the legend goes; `Best` picks the corner or edge centre that covers the fewest data points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Legend {
     Best,

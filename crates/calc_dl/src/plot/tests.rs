@@ -368,3 +368,63 @@ fn only_data_series_take_palette_colours() {
     assert!(a < b && b < c, "in the order the series were added");
     assert!(at(PALETTE[3]).is_none() && at(PALETTE[4]).is_none());
 }
+
+/// `(x, y, width, height)` of the first `<rect` whose attributes contain `marker`.
+fn rect_with(svg: &str, marker: &str) -> (f64, f64, f64, f64) {
+    let tag = svg
+        .split("<rect")
+        .find(|t| t.split('>').next().unwrap().contains(marker))
+        .unwrap_or_else(|| panic!("no rect with {marker}"));
+    let num = |name: &str| -> f64 {
+        let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[start..start + tag[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    (num("x"), num("y"), num("width"), num("height"))
+}
+
+#[test]
+fn the_note_goes_where_it_hides_least_and_never_over_the_legend() {
+    let note = |svg: &str| rect_with(svg, "fill=\"#f5deb3\"");
+    let legend = |svg: &str| rect_with(svg, "fill-opacity=\"0.85\"");
+    let overlap = |a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)| {
+        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+    };
+    // A loss falling from the upper left, as in notebook 05's "loss per step": the upper-left corner
+    // is full, so the note goes to the empty upper right (matplotlib's first choice for "best").
+    let xs: Vec<f64> = (0..=20).map(f64::from).collect();
+    let falling: Vec<f64> = xs.iter().map(|k| 0.8f64.powf(*k)).collect();
+    let fig = Plot::new()
+        .line(&xs, &falling, "")
+        .note("final loss = 0.0115")
+        .figure()
+        .unwrap();
+    let (x, y, ..) = note(fig.svg());
+    assert!(x > 240.0 && y < 60.0, "upper right, at ({x}, {y})");
+
+    // Rising data: the note moves to the upper left.
+    let rising: Vec<f64> = falling.iter().rev().copied().collect();
+    let fig = Plot::new()
+        .line(&xs, &rising, "")
+        .note("n")
+        .figure()
+        .unwrap();
+    let (x, y, ..) = note(fig.svg());
+    assert!(x < 120.0 && y < 60.0, "upper left, at ({x}, {y})");
+
+    // With a legend in the best corner, the note takes another place.
+    let fig = Plot::new()
+        .line(&xs, &falling, "loss")
+        .note("final loss = 0.0115")
+        .figure()
+        .unwrap();
+    assert!(!overlap(note(fig.svg()), legend(fig.svg())));
+    let fig = Plot::new()
+        .line(&xs, &rising, "loss")
+        .legend(Legend::UpperLeft)
+        .note("n")
+        .figure()
+        .unwrap();
+    assert!(!overlap(note(fig.svg()), legend(fig.svg())));
+}
