@@ -155,7 +155,11 @@ impl Plot {
             .build_cartesian_2d(x.0..x.1, y.0..y.1)
             .map_err(draw_err)?;
         let log_fmt = |v: &f64| log_label(*v);
-        let lin_fmt = |v: &f64| number(*v, TICK);
+        // plotters computes ticks by adding steps, so the tick at 0 can come out as -8.5e-22: a tick
+        // within a billionth of the axis span of zero is 0.
+        let tick =
+            |span: f64| move |v: &f64| number(if v.abs() < 1e-9 * span { 0.0 } else { *v }, TICK);
+        let (x_fmt, y_fmt) = (tick(x.1 - x.0), tick(y.1 - y.0));
         let mut mesh = chart.configure_mesh();
         mesh.label_style((FONT, 13))
             .axis_desc_style((FONT, 15))
@@ -163,8 +167,8 @@ impl Plot {
             .light_line_style(TRANSPARENT)
             .x_labels(8)
             .y_labels(8)
-            .x_label_formatter(&lin_fmt)
-            .y_label_formatter(&lin_fmt);
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt);
         if !self.x_label.is_empty() {
             mesh.x_desc(self.x_label.as_str());
         }

@@ -8,16 +8,24 @@ pub(super) struct Format {
     decimals: usize,
     /// Magnitudes written fixed-point: `lo <= |v| < hi`.
     fixed: (f64, f64),
-    /// Mantissa decimals in scientific notation; `None` for the shortest exact form.
-    mantissa: Option<usize>,
+    scientific: Scientific,
 }
 
-/// Axis ticks: round numbers plotters picked, so up to 6 decimals and the shortest exact form
-/// (`2`, `0.5`, `-1.25`, `1e-7`).
+/// The mantissa in scientific notation.
+#[derive(Debug, Clone, Copy)]
+enum Scientific {
+    /// Exactly this many decimals: `2.209e-5`, `1.000e-5`.
+    Digits(usize),
+    /// Rounded to this many decimals, trailing zeros dropped: `5e-6`, `1.25e7`.
+    Rounded(usize),
+}
+
+/// Axis ticks: round numbers plotters picked, so up to 6 decimals, rounded so that float noise
+/// (`4.9999999999999996e-6`) does not show: `2`, `0.5`, `-1.25`, `5e-6`.
 pub(super) const TICK: Format = Format {
     decimals: 6,
     fixed: (1e-4, 1e6),
-    mantissa: None,
+    scientific: Scientific::Rounded(6),
 };
 
 /// Measured values in text (slopes, losses, weights): 4 decimals, and 4 significant digits in
@@ -26,15 +34,20 @@ pub(super) const TICK: Format = Format {
 pub(super) const LABEL: Format = Format {
     decimals: 4,
     fixed: (1e-3, 1e6),
-    mantissa: Some(3),
+    scientific: Scientific::Digits(3),
 };
 
 /// `v` written as `format` says.
 pub(super) fn number(v: f64, format: Format) -> String {
     if v != 0.0 && v.is_finite() && !(format.fixed.0..format.fixed.1).contains(&v.abs()) {
-        return match format.mantissa {
-            Some(d) => format!("{v:.d$e}"),
-            None => format!("{v:e}"),
+        return match format.scientific {
+            Scientific::Digits(d) => format!("{v:.d$e}"),
+            Scientific::Rounded(d) => {
+                let s = format!("{v:.d$e}");
+                let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+                let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+                format!("{mantissa}e{exponent}")
+            }
         };
     }
     let s = format!("{v:.*}", format.decimals);
@@ -66,5 +79,9 @@ mod tests {
         assert_eq!(number(-1.25, TICK), "-1.25");
         assert_eq!(number(-0.0, TICK), "0");
         assert_eq!(number(1.5e7, TICK), "1.5e7");
+        // A tiny axis: the tick at 5e-6 was written 4.9999999999999996e-6.
+        assert_eq!(number(4.9999999999999996e-6, TICK), "5e-6");
+        assert_eq!(number(1.0000000000000003e-5, TICK), "1e-5");
+        assert_eq!(number(-1.25e-5, TICK), "-1.25e-5");
     }
 }

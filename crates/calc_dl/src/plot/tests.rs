@@ -428,3 +428,18 @@ fn the_note_goes_where_it_hides_least_and_never_over_the_legend() {
         .unwrap();
     assert!(!overlap(note(fig.svg()), legend(fig.svg())));
 }
+
+#[test]
+fn ticks_on_a_tiny_axis_show_no_float_noise() {
+    let fig = Plot::new()
+        .line(&[0.0, 1e-5], &[0.0, 2e-5], "")
+        .figure()
+        .unwrap();
+    let svg = fig.svg();
+    // Before: -8.470329472543003e-22 for 0, and 4.9999999999999996e-6 for 5e-6.
+    assert!(
+        svg.contains("\n5e-6\n") && svg.contains("\n1e-5\n"),
+        "{svg}"
+    );
+    assert!(!svg.contains("e-22") && !svg.contains("99999"));
+}
