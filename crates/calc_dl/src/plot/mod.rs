@@ -3,7 +3,7 @@
 //! - [`Plot`]: one panel, built like matplotlib's `plt.plot(...)` calls: `Plot::new().line(..).scatter(..)`.
 //! - [`Figure`]: the rendered SVG; [`Figure::grid`] puts several panels in one figure, because all rich
 //!   output of one notebook cell is one result and a second figure in the same cell replaces the first.
-//! - Helpers for the figures of the lessons, each returning `Result<Figure>`: [`tangent_lines`],
+//! - Helpers for the figures of the notebooks, each returning `Result<Figure>`: [`tangent_lines`],
 //!   [`function_and_derivative`], [`descent_on_curve`], [`learning_rates`], [`contour_descent`],
 //!   [`taylor_approximations`], [`gradient_norms`], [`regression_line`] and the animated [`descent_animation`].
 //!
@@ -58,7 +58,7 @@ use plotters::style::RGBColor;
 /// Font list for every text: Latin and Hangul fonts common on Linux, macOS and Windows, then a generic.
 pub const FONT: &str = "'Noto Sans KR', 'Noto Sans CJK KR', NanumGothic, 'Malgun Gothic', 'Apple SD Gothic Neo', 'DejaVu Sans', Arial, sans-serif";
 
-/// matplotlib's default colour cycle ("tab10"), so the figures look like the lessons'.
+/// matplotlib's default colour cycle ("tab10"), so the figures look like matplotlib's.
 pub const PALETTE: [RGBColor; 10] = [
     RGBColor(0x1f, 0x77, 0xb4),
     RGBColor(0xff, 0x7f, 0x0e),

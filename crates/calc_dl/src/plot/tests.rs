@@ -104,7 +104,7 @@ fn bad_input_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn helpers_draw_what_the_lessons_draw() {
+fn helpers_draw_what_the_notebooks_draw() {
     let gd = |lr: f64| {
         let mut w = vec![4.0];
         for _ in 0..20 {
@@ -170,7 +170,7 @@ fn clip_ids_differ_between_figures_and_repeat_for_the_same_figure() {
     assert_eq!(id(&a), id(&a.clone()));
 }
 
-/// Writes every lesson figure to `target/plot-gallery/` for looking at them
+/// Writes every notebook figure helper's output to `target/plot-gallery/` for looking at them
 /// (`cargo test -p calc_dl gallery -- --ignored`, then e.g. `rsvg-convert`).
 #[test]
 #[ignore]

@@ -10,8 +10,8 @@ use crate::plot::input::{check_range, samples};
 use crate::plot::{Figure, Marker, Plot, PALETTE};
 use plotters::style::BLACK;
 
-/// `f` with its tangent lines at the points `at` (lesson 2: x² at -2, 0 and 1.5); slopes by central
-/// differences. The y range fits `f`, so long tangents are clipped as in the lesson's `plt.ylim`.
+/// `f` with its tangent lines at the points `at` (notebook 03: x² at -2, 0 and 1.5); slopes by central
+/// differences. The y range fits `f`, so long tangents are clipped as by matplotlib's `plt.ylim`.
 ///
 /// ```
 /// let fig = calc_dl::plot::tangent_lines("접선의 기울기 = 미분", |x| x * x, (-3.0, 3.0), &[-2.0, 0.0, 1.5])?;
@@ -60,7 +60,7 @@ pub fn tangent_lines(
     plot.figure()
 }
 
-/// Lesson 2's pair of panels: `f` on top with its extrema marked, `f'` below (central differences)
+/// Notebook 03's pair of panels: `f` on top with its extrema marked, `f'` below (central differences)
 /// shaded green where f rises and red where it falls.
 ///
 /// ```
@@ -160,7 +160,7 @@ pub fn function_and_derivative(
     Figure::grid(title, &[top, bottom], 1)
 }
 
-/// Lesson 4's Taylor picture: `f` against its Taylor polynomials at `x0` of the given `orders`
+/// Notebook 10's Taylor picture: `f` against its Taylor polynomials at `x0` of the given `orders`
 /// (exact coefficients from [`taylor`]); the y range fits `f` with room, so diverging polynomials
 /// leave the panel instead of flattening it.
 ///
@@ -210,8 +210,8 @@ pub fn taylor_approximations(
         .figure()
 }
 
-/// Gradient norm per layer on a log axis, one line per series (lesson 0's vanishing gradients):
-/// `series` holds `(name, norms)` with `norms[k]` the norm at layer `k + 1`.
+/// Gradient norm per layer on a log axis, one line per series (the vanishing gradients of notebooks
+/// 01 and 04): `series` holds `(name, norms)` with `norms[k]` the norm at layer `k + 1`.
 ///
 /// ```
 /// let sigmoid: Vec<f64> = (0..20).map(|k| 0.25f64.powi(k)).collect();
@@ -240,7 +240,7 @@ pub fn gradient_norms(title: &str, series: &[(&str, &[f64])]) -> Result<Figure> 
     plot.figure()
 }
 
-/// Data points with the fitted line `y = w x + b` and the residuals (lessons 3 and 4).
+/// Data points with the fitted line `y = w x + b` and the residuals (notebooks 07 and 08).
 ///
 /// ```
 /// let xs = [1.0, 2.0, 3.0, 4.0];

@@ -19,7 +19,7 @@ fn descent_data(f: &impl Fn(f64) -> f64, path: &[f64]) -> Result<(Vec<f64>, Vec<
     Ok((losses, xs, ys))
 }
 
-/// Lesson 2's descent picture: the path of a 1-D gradient descent on the loss curve (left) and the
+/// Notebook 05's descent picture: the path of a 1-D gradient descent on the loss curve (left) and the
 /// loss at each step (right). `path` holds the visited weights, start first.
 ///
 /// ```
@@ -62,8 +62,8 @@ pub fn descent_on_curve(title: &str, f: impl Fn(f64) -> f64, path: &[f64]) -> Re
     Figure::grid(title, &[left, right], 2)
 }
 
-/// Lesson 2's learning-rate comparison: one panel per `(learning rate, path)` run on the same loss,
-/// each noting its final loss.
+/// The learning-rate comparison of notebooks 01 and 05: one panel per `(learning rate, path)` run on
+/// the same loss, each noting its final loss.
 ///
 /// ```
 /// let run = |lr: f64| { let mut w = vec![4.0]; for _ in 0..20 { let x = *w.last().unwrap(); w.push(x - lr * 2.0 * x); } w };
@@ -114,8 +114,9 @@ pub fn learning_rates(
     Figure::grid(title, &panels, runs.len().min(3))
 }
 
-/// Lesson 4's 2-D picture: iso-lines of `f(x, y)` (marching squares on a 60 x 60 grid), arrows of
-/// `-∇f` (the descent direction, central differences) and a descent `path` of `(x, y)` points.
+/// The 2-D picture of notebooks 06 and 10: iso-lines of `f(x, y)` (marching squares on a 60 x 60
+/// grid), arrows of `-∇f` (the descent direction, central differences) and a descent `path` of
+/// `(x, y)` points.
 ///
 /// ```
 /// let path: Vec<(f64, f64)> = (0..20).map(|k| { let s = 0.8f64.powi(k); (2.5 * s, -2.0 * s) }).collect();
