@@ -172,9 +172,11 @@ EOF
 # The Jupyter server of `make lab` keeps warm `rust` kernels ready (python/calc_dl_nb/pool.py;
 # CALC_DL_POOL=0 turns it off, docs/teaching.md sizes it). Not in a shared image (CALC_DL_VENV:
 # Binder, JupyterHub): an idle warm kernel holds 0.6-1.3 GB, more than such a server has to spare.
+# (Not in jupyter_server_config.d/: the server reads only extension switches from there.)
 if [ -z "${CALC_DL_VENV:-}" ]; then
-  write_if_changed "$VENV/etc/jupyter/jupyter_server_config.d/calc_dl_pool.json" <<'EOF'
-{"ServerApp": {"kernel_manager_class": "calc_dl_nb.pool.PooledMappingKernelManager"}}
+  write_if_changed "$VENV/etc/jupyter/jupyter_server_config.py" <<'EOF'
+# Written by calc_dl's scripts/setup.sh: warm `rust` kernels for the notebooks (calc_dl_nb.pool).
+c.ServerApp.kernel_manager_class = "calc_dl_nb.pool.PooledMappingKernelManager"  # noqa: F821
 EOF
 fi
 ok "kernel spec rust -> $KERNEL_DIR, evcxr config -> $EVCXR_CONFIG_DIR, nbconvert checks -> $VENV/etc/jupyter"

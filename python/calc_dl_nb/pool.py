@@ -256,6 +256,11 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
         done.set_result(None)
         return done
 
+    def __bool__(self):
+        # MultiKernelManager has __len__ (listed kernels), and the server skips shutdown_all() for
+        # a kernel manager that is false: with only pooled kernels running, they would outlive it.
+        return True
+
     async def shutdown_all(self, now=False):
         """Stop the pool (kernels still warming up included), then every server kernel."""
         self._closing = True
