@@ -34,11 +34,7 @@ pub(crate) fn svg_image(svg: &str, (width, height): (u32, u32), alt: &str) -> St
 }
 
 /// Escapes text for HTML or XML content and attribute values (`<`, `>`, `&`, `"`, `'`).
-///
-/// ```
-/// assert_eq!(calc_dl::display::escape_html("a<b & \"기울기\""), "a&lt;b &amp; &quot;기울기&quot;");
-/// ```
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -57,7 +53,7 @@ pub fn escape_html(text: &str) -> String {
 ///
 /// plotters' built-in estimate counts UTF-8 bytes, so a Hangul syllable (3 bytes) looks two em wide;
 /// legends and table columns use this instead.
-pub fn text_width_em(text: &str) -> f64 {
+pub(crate) fn text_width_em(text: &str) -> f64 {
     text.chars()
         .map(|c| if is_wide(c) { 1.0 } else { 0.6 })
         .sum()
@@ -105,6 +101,14 @@ mod tests {
         assert_eq!(decoded, svg.as_bytes());
         assert!(html.contains(" width=\"30\" height=\"20\" "));
         assert!(!html.contains("<script>") && html.contains("alt=\"&lt;/script&gt;&lt;script&gt;"));
+    }
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape_html("a<b & \"기울기\" 'x'"),
+            "a&lt;b &amp; &quot;기울기&quot; &#39;x&#39;"
+        );
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub enum Binary {
 
 /// The numerically stable logistic function.
 #[inline]
-pub fn sigmoid(x: f64) -> f64 {
+pub(crate) fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
     } else {
@@ -48,7 +48,7 @@ pub fn sigmoid(x: f64) -> f64 {
 
 /// `tanh'(x) = sech²(x)`, accurate where tanh saturates (where `1 - tanh²` would cancel to noise or 0).
 #[inline]
-pub fn tanh_slope(x: f64) -> f64 {
+pub(crate) fn tanh_slope(x: f64) -> f64 {
     let c = x.cosh();
     1.0 / (c * c)
 }

@@ -34,7 +34,7 @@ mod tape;
 mod var;
 
 pub(crate) use tape::with_tape;
-pub use tape::Op;
+pub(crate) use tape::Op;
 pub use var::Var;
 
 use crate::error::Result;
