@@ -43,6 +43,9 @@ pub mod scalar;
 pub mod table;
 pub mod tensor;
 
+// The core, at the crate root: `calc_dl::grad`, `calc_dl::Var`, `calc_dl::Error`. The crate's docs
+// link these paths and every doc example returns `calc_dl::Error`; the prelude re-exports these
+// names (not the modules' paths), so each item is exported once and gathered there with the rest.
 pub use diff::{
     check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative, taylor,
     value_and_grad, GradCheck, Taylor,
@@ -64,15 +67,7 @@ pub use polars;
 
 /// Everything a notebook or a program needs: `use calc_dl::prelude::*;`.
 pub mod prelude {
-    pub use crate::diff::{
-        check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative,
-        taylor, value_and_grad, GradCheck, Taylor,
-    };
-    pub use crate::dual::{Dual, HyperDual};
-    pub use crate::error::{Error, Result};
-    pub use crate::graph::Graph;
     pub use crate::integrate;
-    pub use crate::jet::Jet;
     pub use crate::linalg::{classify, symmetric_eigenvalues, Curvature};
     pub use crate::nn::{Activation, Init, Linear, Loss, Mlp};
     pub use crate::numeric;
@@ -81,9 +76,13 @@ pub mod prelude {
         Problem, RmsProp, Schedule, Sgd,
     };
     pub use crate::plot::{self, Figure, Plot};
-    pub use crate::reverse::Var;
-    pub use crate::scalar::Scalar;
     pub use crate::table::Table;
     pub use crate::tensor::{self, Tensor};
+    // The core, by its crate-root names.
+    pub use crate::{
+        check_grad, check_grad_with, derivative, grad, hessian, jacobian, second_derivative,
+        taylor, value_and_grad, Dual, Error, GradCheck, Graph, HyperDual, Jet, Result, Scalar,
+        Taylor, Var,
+    };
     pub use ndarray::{array, Array1, Array2};
 }
