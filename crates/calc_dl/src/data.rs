@@ -1,4 +1,4 @@
-//! Data for regression and classification: the lesson's exact points, seeded synthetic sets, two moons,
+//! Data for regression and classification: notebook 07's exact points, seeded synthetic sets, two moons,
 //! and a small CSV of house sizes and prices shipped with the crate (read with polars under the
 //! `tables` feature).
 
@@ -66,7 +66,7 @@ impl Dataset {
     }
 }
 
-/// The lessons' points on `y = 2x + 1`: `x = 1, 2, 3, 4, 5`, `y = 3, 5, 7, 9, 11`, no noise.
+/// Notebook 07's points on `y = 2x + 1`: `x = 1, 2, 3, 4, 5`, `y = 3, 5, 7, 9, 11`, no noise.
 pub fn lesson_line() -> Dataset {
     let x = ndarray::array![[1.0], [2.0], [3.0], [4.0], [5.0]];
     let y = ndarray::array![3.0, 5.0, 7.0, 9.0, 11.0];

@@ -1,13 +1,13 @@
-//! Small dense linear algebra the lessons need and `ndarray` alone does not have: eigenvalues of a
+//! Small dense linear algebra the notebooks need and `ndarray` alone does not have: eigenvalues of a
 //! symmetric matrix (to read curvature off a Hessian), and two solvers for Newton steps and least
-//! squares on lesson-sized problems, kept here rather than pulling in a linear-algebra crate (and a
+//! squares on notebook-sized problems, kept here rather than pulling in a linear-algebra crate (and a
 //! LAPACK) for them.
 
 use crate::error::{check_point, Error, Result};
 use ndarray::{Array1, Array2};
 
 /// The eigenvalues of a symmetric matrix, ascending, by cyclic Jacobi rotations (accurate to a few ulps
-/// of the largest eigenvalue; meant for the small Hessians of the lessons).
+/// of the largest eigenvalue; meant for the small Hessians of notebooks 07, 08 and 10).
 ///
 /// ```
 /// use calc_dl::linalg::symmetric_eigenvalues;

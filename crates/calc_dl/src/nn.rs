@@ -2,8 +2,8 @@
 //! tape for speed and one generic over [`Scalar`] for the micrograd way (one [`Var`](crate::Var) per
 //! weight).
 //!
-//! The 100-layer experiment of lesson 0: the gradient reaching the first layers of a deep sigmoid stack
-//! vanishes, while relu with He initialisation keeps it alive.
+//! The 100-layer experiment of notebooks 01 and 04: the gradient reaching the first layers of a deep
+//! sigmoid stack vanishes, while relu with He initialisation keeps it alive.
 //!
 //! ```
 //! use calc_dl::prelude::*;

@@ -165,7 +165,7 @@ impl Problem for LinearRegression<'_> {
     }
 }
 
-/// Fits a linear model by minimising the MSE from zero with `optimizer`, as the lessons' loop does.
+/// Fits a linear model by minimising the MSE from zero with `optimizer`, as notebook 07's loop does.
 pub fn fit_gd(
     data: &Dataset,
     optimizer: &mut dyn Optimizer,

@@ -62,7 +62,7 @@ impl Default for Table {
 }
 
 impl Table {
-    /// An empty table; numbers show with 4 decimals, like the lessons' `{:.4f}`.
+    /// An empty table; numbers show with 4 decimals, like Python's `{:.4f}`.
     pub fn new() -> Self {
         Table {
             title: String::new(),

@@ -1,11 +1,11 @@
-//! The lessons' example functions, and Rosenbrock's valley, written once as [`Objective`]s.
+//! The notebooks' example functions, and Rosenbrock's valley, written once as [`Objective`]s.
 
 use super::Objective;
 use crate::error::Result;
 use crate::scalar::Scalar;
 use crate::tensor::Tensor;
 
-/// `L(w) = (w - 3)²`, minimum at `w = 3`: the first loss of lesson 2.
+/// `L(w) = (w - 3)²`, minimum at `w = 3`: the first loss of notebook 05.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Parabola;
 impl Objective for Parabola {
@@ -15,7 +15,7 @@ impl Objective for Parabola {
 }
 
 /// `L(w) = w⁴ - 8w² + 2w + 20`: two valleys, the deeper near `w ≈ -2.06`, a shallower one near
-/// `w ≈ 1.94`; where gradient descent ends depends on where it starts (lesson 2).
+/// `w ≈ 1.94`; where gradient descent ends depends on where it starts (notebook 05).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TwoValleys;
 impl Objective for TwoValleys {
@@ -25,7 +25,7 @@ impl Objective for TwoValleys {
     }
 }
 
-/// `f(x, y) = x² + y²`, a round bowl (lesson 4).
+/// `f(x, y) = x² + y²`, a round bowl (notebooks 06 and 10).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Bowl;
 impl Objective for Bowl {
@@ -34,7 +34,7 @@ impl Objective for Bowl {
     }
 }
 
-/// `f(x, y) = (x - 3)² + (y + 1)²`, minimum at `(3, -1)` (lesson 4, exercise 2).
+/// `f(x, y) = (x - 3)² + (y + 1)²`, minimum at `(3, -1)` (notebook 06, exercise 2).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ShiftedBowl;
 impl Objective for ShiftedBowl {
@@ -43,7 +43,7 @@ impl Objective for ShiftedBowl {
     }
 }
 
-/// `f(x) = x⁴ - 3x²`, minima at `±√(3/2)` and a maximum at 0 (lesson 4, exercise 3, with momentum).
+/// `f(x) = x⁴ - 3x²`, minima at `±√(3/2)` and a maximum at 0 (notebook 10, with momentum).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DoubleWell;
 impl Objective for DoubleWell {

@@ -50,7 +50,7 @@ type HessianFn = Box<dyn FnMut(&[f64]) -> Array2<f64>>;
 ///
 /// ```
 /// use calc_dl::optim::{FnProblem, Minimizer, Sgd};
-/// // the lesson's L(w) = (w - 3)², dL/dw = 2(w - 3)
+/// // notebook 05's L(w) = (w - 3)², dL/dw = 2(w - 3)
 /// let mut p = FnProblem::new(|w: &[f64]| (w[0] - 3.0).powi(2), |w: &[f64]| vec![2.0 * (w[0] - 3.0)]);
 /// let run = Minimizer::new(100).run(&mut p, &mut Sgd::new(0.1), &[0.0])?;
 /// assert!((run.x[0] - 3.0).abs() < 1e-8);

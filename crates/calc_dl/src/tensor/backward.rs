@@ -154,7 +154,7 @@ fn wants(input: &Input, start: usize) -> bool {
 
 /// `g · f'(x)` elementwise, reusing `g`'s buffer; exp reads `f'` off the output. Sigmoid and tanh take
 /// the slope from the input (`Unary::derivs`): from the output, `s(1 - s)` and `1 - t²` cancel to 0 where
-/// they saturate, and the vanishing-gradient lesson measures exactly those tiny slopes.
+/// they saturate, and notebook 04's vanishing gradients measure exactly those tiny slopes.
 fn unary_backward(
     op: Unary,
     mut g: Array2<f64>,
