@@ -395,38 +395,26 @@ fn the_note_goes_where_it_hides_least_and_never_over_the_legend() {
     // is full, so the note goes to the empty upper right (matplotlib's first choice for "best").
     let xs: Vec<f64> = (0..=20).map(f64::from).collect();
     let falling: Vec<f64> = xs.iter().map(|k| 0.8f64.powf(*k)).collect();
-    let fig = Plot::new()
-        .line(&xs, &falling, "")
-        .note("final loss = 0.0115")
-        .figure()
-        .unwrap();
-    let (x, y, ..) = note(fig.svg());
-    assert!(x > 240.0 && y < 60.0, "upper right, at ({x}, {y})");
-
-    // Rising data: the note moves to the upper left.
     let rising: Vec<f64> = falling.iter().rev().copied().collect();
-    let fig = Plot::new()
-        .line(&xs, &rising, "")
-        .note("n")
-        .figure()
-        .unwrap();
-    let (x, y, ..) = note(fig.svg());
+    // The note and legend boxes of `ys` drawn with a note (and a legend where `label` is not empty).
+    let boxes = |ys: &[f64], label: &str, place: Legend| {
+        let fig = Plot::new()
+            .line(&xs, ys, label)
+            .legend(place)
+            .note("final loss = 0.0115");
+        let svg = fig.figure().unwrap().svg().to_string();
+        (note(&svg), (!label.is_empty()).then(|| legend(&svg)))
+    };
+    let ((x, y, ..), _) = boxes(&falling, "", Legend::Best);
+    assert!(x > 240.0 && y < 60.0, "upper right, at ({x}, {y})");
+    // Rising data: the note moves to the upper left.
+    let ((x, y, ..), _) = boxes(&rising, "", Legend::Best);
     assert!(x < 120.0 && y < 60.0, "upper left, at ({x}, {y})");
-
-    // With a legend in the best corner, the note takes another place.
-    let fig = Plot::new()
-        .line(&xs, &falling, "loss")
-        .note("final loss = 0.0115")
-        .figure()
-        .unwrap();
-    assert!(!overlap(note(fig.svg()), legend(fig.svg())));
-    let fig = Plot::new()
-        .line(&xs, &rising, "loss")
-        .legend(Legend::UpperLeft)
-        .note("n")
-        .figure()
-        .unwrap();
-    assert!(!overlap(note(fig.svg()), legend(fig.svg())));
+    // With a legend in the best corner, or in the corner the note would take, the note goes elsewhere.
+    for (ys, place) in [(&falling, Legend::Best), (&rising, Legend::UpperLeft)] {
+        let (n, l) = boxes(ys, "loss", place);
+        assert!(!overlap(n, l.unwrap()), "{place:?}");
+    }
 }
 
 #[test]
@@ -442,4 +430,31 @@ fn ticks_on_a_tiny_axis_show_no_float_noise() {
         "{svg}"
     );
     assert!(!svg.contains("e-22") && !svg.contains("99999"));
+}
+
+#[test]
+fn no_text_in_a_figure_is_smaller_than_11_px() {
+    let fig = Figure::grid(
+        "두 패널",
+        &[
+            Plot::new()
+                .title("손실")
+                .x_label("w")
+                .y_label("L")
+                .line(&[0.0, 1.0, 2.0], &[4.0, 1.0, 0.0], "L(w)")
+                .note("note"),
+            Plot::new().scatter(&[0.0, 1.0], &[1.0, 0.0], "점").log_y(),
+        ],
+        2,
+    )
+    .unwrap();
+    let sizes: Vec<f64> = fig
+        .svg()
+        .split("font-size=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].trim_end_matches("px").parse().unwrap())
+        .collect();
+    assert!(!sizes.is_empty());
+    let smallest = sizes.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(smallest >= 11.0, "smallest text {smallest} px");
 }
