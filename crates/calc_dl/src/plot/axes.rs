@@ -161,7 +161,8 @@ impl Plot {
             |span: f64| move |v: &f64| number(if v.abs() < 1e-9 * span { 0.0 } else { *v }, TICK);
         let (x_fmt, y_fmt) = (tick(x.1 - x.0), tick(y.1 - y.0));
         let mut mesh = chart.configure_mesh();
-        mesh.label_style((FONT, 13))
+        // plotters writes a 14 as font-size 11.3: tick labels at least 11 px where the notebook shows them.
+        mesh.label_style((FONT, 14))
             .axis_desc_style((FONT, 15))
             .bold_line_style(BLACK.mix(0.1))
             .light_line_style(TRANSPARENT)

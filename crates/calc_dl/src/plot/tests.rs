@@ -443,7 +443,7 @@ fn no_text_in_a_figure_is_smaller_than_11_px() {
                 .y_label("L")
                 .line(&[0.0, 1.0, 2.0], &[4.0, 1.0, 0.0], "L(w)")
                 .note("note"),
-            Plot::new().scatter(&[0.0, 1.0], &[1.0, 0.0], "점").log_y(),
+            Plot::new().scatter(&[0.0, 1.0], &[1.0, 0.01], "점").log_y(),
         ],
         2,
     )
@@ -452,7 +452,12 @@ fn no_text_in_a_figure_is_smaller_than_11_px() {
         .svg()
         .split("font-size=\"")
         .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].trim_end_matches("px").parse().unwrap())
+        .map(|s| {
+            s[..s.find('"').unwrap()]
+                .trim_end_matches("px")
+                .parse()
+                .unwrap()
+        })
         .collect();
     assert!(!sizes.is_empty());
     let smallest = sizes.iter().copied().fold(f64::INFINITY, f64::min);
