@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -27,8 +28,14 @@ SLIDE_TAGS = {
         "enabled": True,
         "remove_input_tags": ["slide-output-only"],
         "remove_all_outputs_tags": ["slide-input-only"],
+        "remove_cell_tags": ["check"],
     }
 }
+# Cells tagged `check` hold the asserts that pin a notebook's numbers: the runner executes them, JupyterLab
+# shows them collapsed, and neither the HTML book nor the slides show them.
+BOOK_TAGS = {"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": ["check"]}}
+# A link from one notebook to another (`[11](11_integrals.ipynb)`) points at the exported page instead.
+NOTEBOOK_LINK = re.compile(r"\]\((\d\d_[A-Za-z0-9_]+)\.ipynb(#[^)\s]*)?\)")
 MERMAID_STUB = "export default { initialize() {}, run() {}, registerLayoutLoaders() {} };\n"
 
 
@@ -76,6 +83,19 @@ def title_of(nb, fallback: str) -> str:
     return fallback
 
 
+def without_checks(nb):
+    """`nb` without its `check` cells, so that the slide pagination does not budget room for them."""
+    nb.cells = [c for c in nb.cells if "check" not in c.metadata.get("tags", [])]
+    return nb
+
+
+def link_pages(nb, suffix: str) -> None:
+    """Markdown links to another notebook of the book point at its exported page (`.html` or `.slides.html`)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = NOTEBOOK_LINK.sub(lambda m: f"]({m.group(1)}{suffix}{m.group(2) or ''})", cell.source)
+
+
 def export(book: Path, slides: bool, src: Path = NOTEBOOKS) -> int:
     import nbformat
     from calc_dl_nb.slides import CSS as SLIDE_CSS
@@ -90,16 +110,17 @@ def export(book: Path, slides: bool, src: Path = NOTEBOOKS) -> int:
         nb = nbformat.read(path, as_version=4)
         name = path.stem
         title = title_of(nb, name)
+        link_pages(nb, ".slides.html" if slides else ".html")
         if slides:
             out_dir = book / "slides"
             out_dir.mkdir(parents=True, exist_ok=True)
             exporter = SlidesExporter(**urls("../"), reveal_url_prefix="../_static/reveal.js", config=Config(SLIDE_TAGS))
             # Slides that fit the frame (calc_dl_nb.slides): cut by headings and estimated heights.
-            body, _ = exporter.from_notebook_node(paginate(nb), resources={"metadata": {"name": title}})
+            body, _ = exporter.from_notebook_node(paginate(without_checks(nb)), resources={"metadata": {"name": title}})
             body = body.replace("</head>", SLIDE_CSS + "</head>", 1)
             out = out_dir / f"{name}.slides.html"
         else:
-            exporter = HTMLExporter(template_name="lab", **urls(""))
+            exporter = HTMLExporter(template_name="lab", **urls(""), config=Config(BOOK_TAGS))
             body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
             out = book / f"{name}.html"
         out.write_text(body, encoding="utf-8")
