@@ -266,7 +266,7 @@ mod tests {
     fn deep() -> Graph {
         let mut v = Var::new(2.0).named("x");
         for _ in 0..12 {
-            v = v * 1.1;
+            v *= 1.1;
         }
         v.graph()
     }
