@@ -10,7 +10,7 @@ in a warm kernel under the same id. Anything else (another kernel spec, another 
 `:dep` line, an empty pool) starts the normal way.
 
 Enable: c.ServerApp.kernel_manager_class = "calc_dl_nb.pool.PooledMappingKernelManager"
-(scripts/setup.sh writes it into the venv's Jupyter config). Size: CALC_DL_POOL=n or
+(scripts/setup.sh writes it into the venv's Jupyter config). Off by default (Run All hung under the pool in the browser check, Dec 2); size: CALC_DL_POOL=n or
 --PooledMappingKernelManager.pool_size=n; 0 turns the pool off.
 """
 
@@ -76,7 +76,7 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
     @default("pool_size")
     def _default_pool_size(self):
         try:
-            return max(0, int(os.environ.get("CALC_DL_POOL", "1")))
+            return max(0, int(os.environ.get("CALC_DL_POOL", "0")))
         except ValueError:
             self.log.warning("CALC_DL_POOL=%r is not a number: pool of 1", os.environ["CALC_DL_POOL"])
             return 1
