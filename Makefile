@@ -15,7 +15,7 @@ NOTEBOOK_DIR ?= notebooks
 # Jupyter refuses to run as root without saying so (CI machines and containers run as root).
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup setup-web setup-browser lab test lint cargo-test test-runner test-nbconvert test-notebooks test-browser book slides bench-notebooks clean-book
+.PHONY: help setup setup-web setup-browser lab test lint cargo-test test-runner test-nbconvert test-notebooks test-browser test-pool book slides bench-notebooks clean-book
 
 help:
 	@echo "make lab              install what is missing, then JupyterLab on notebooks/"
@@ -68,6 +68,11 @@ test-nbconvert:
 test-browser: setup-browser setup-web
 	cd tests/browser && node --test --test-reporter=spec
 
+# The warm kernel pool of `make lab` (python/calc_dl_nb/pool.py) in a real Jupyter server: hand-out,
+# restart, a killed pooled kernel, notebook 08's tables variant, a failing warm-up, pool off, exit.
+test-pool:
+	$(PY) tests/test_pool.py
+
 # NOTEBOOK_OUT=dir: also save the executed notebooks there (CI uploads them).
 NOTEBOOK_OUT ?=
 test-notebooks:
@@ -82,8 +87,8 @@ book: setup-web
 slides: setup-web
 	$(PY) scripts/build_book.py --slides
 
-bench-notebooks: setup
-	$(PY) scripts/bench_notebooks.py --jobs $(NOTEBOOK_JOBS)
+bench-notebooks: setup-browser
+	$(PY) scripts/bench_notebooks.py --jobs $(NOTEBOOK_JOBS) --browser
 
 clean-book:
 	rm -rf book
