@@ -6,6 +6,9 @@ the first plot cell, the median of a set of typical lesson cells, and the whole 
 (every notebooks/*.ipynb through tests/run_notebooks.py), against the goals of issue 4.
   --tables     use the `features = ["tables"]` set-up cell (polars)
   --repeat N   start N kernels and report the median of each number (default 1)
+  --browser    also JupyterLab in headless Chromium, kernel pool on and off in one run
+               (tests/browser/bench_browser.mjs): opening a notebook to its first computing
+               output, and a kernel restart to idle (issue 16)
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import functools
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -77,6 +81,7 @@ def main() -> int:
         default=1,
         help="also run the whole book this many notebooks at a time (as make test does) and report its wall time",
     )
+    ap.add_argument("--browser", action="store_true", help="also measure in JupyterLab, kernel pool on and off")
     args = ap.parse_args()
     features = ["tables"] if args.tables else []
     init = (ROOT / ".cache/evcxr-config/init.evcxr").read_text().split()
@@ -124,6 +129,9 @@ def main() -> int:
     else:
         why = "skipped (--no-book)" if args.no_book else "(no notebooks in notebooks/ yet)"
         print(f"{'whole book':<28}     n/a  {why}")
+    if args.browser:
+        print(flush=True)
+        return subprocess.run(["node", str(ROOT / "tests/browser/bench_browser.mjs")], cwd=ROOT).returncode
     return 0
 
 
