@@ -191,31 +191,22 @@ else
   cargo fetch --locked
 fi
 
-# ---------------------------------------------------------------- front-end files (book, slides)
-if [ "$WEB" = 1 ]; then
-  lock_hash="$(sha256sum web/package-lock.json | cut -d' ' -f1)"
-  if [ "$(cat web/node_modules/.lock.sha256 2>/dev/null)" = "$lock_hash" ]; then
-    ok "npm packages in web/ (reveal.js, MathJax, require.js, jQuery)"
+# ---------------------------------------------------------------- npm folders (book and slides; browser checks)
+npm_ci_once() { # folder, what it holds, how long it takes
+  local lock_hash
+  lock_hash="$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$1/node_modules/.lock.sha256" 2>/dev/null)" = "$lock_hash" ]; then
+    ok "npm packages in $1/ ($2)"
   else
-    step "Installing reveal.js, MathJax, require.js, jQuery from npm into web/ (about 20 s)"
+    step "Installing $2 from npm into $1/ ($3)"
     s=$SECONDS
-    (cd web && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$lock_hash" >web/node_modules/.lock.sha256
+    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_hash" >"$1/node_modules/.lock.sha256"
     elapsed $s
   fi
-fi
-
-# ---------------------------------------------------------------- browser checks (make test-browser)
-if [ "$BROWSER" = 1 ]; then
-  lock_hash="$(sha256sum tests/browser/package-lock.json | cut -d' ' -f1)"
-  if [ "$(cat tests/browser/node_modules/.lock.sha256 2>/dev/null)" = "$lock_hash" ]; then
-    ok "playwright-core in tests/browser/"
-  else
-    step "Installing playwright-core from npm into tests/browser/ (a few seconds)"
-    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$lock_hash" >tests/browser/node_modules/.lock.sha256
-  fi
-fi
+}
+[ "$WEB" = 1 ] && npm_ci_once web "reveal.js, MathJax, require.js, jQuery" "about 20 s"
+[ "$BROWSER" = 1 ] && npm_ci_once tests/browser "playwright-core" "a few seconds"
 
 # ---------------------------------------------------------------- warm evcxr's cache
 if [ "$PREWARM" = 1 ]; then

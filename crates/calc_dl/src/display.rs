@@ -72,6 +72,20 @@ fn is_wide(c: char) -> bool {
         | 0xFFE0..=0xFFE6 | 0x1F300..=0x1FAFF)
 }
 
+/// The bytes of the first `<img>` data URL in `html` (tests read back what a figure shows).
+#[cfg(test)]
+pub(crate) fn image_bytes(html: &str) -> Vec<u8> {
+    use base64::Engine;
+    let data = html
+        .split("base64,")
+        .nth(1)
+        .and_then(|d| d.split('"').next())
+        .unwrap_or("");
+    base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .expect("an <img> with base64 data")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,19 +99,9 @@ mod tests {
 
     #[test]
     fn svg_image_embeds_the_document_and_escapes_alt() {
-        use base64::Engine;
         let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>a<b</text></svg>";
         let html = svg_image(svg, (30, 20), "</script><script>alert(1)</script>");
-        let data = html
-            .split("base64,")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .unwrap();
+        let decoded = image_bytes(&html);
         assert_eq!(decoded, svg.as_bytes());
         assert!(html.contains(" width=\"30\" height=\"20\" "));
         assert!(!html.contains("<script>") && html.contains("alt=\"&lt;/script&gt;&lt;script&gt;"));
