@@ -418,3 +418,35 @@ fn first_order_methods_match_torch_optim() {
         );
     }
 }
+
+/// After `reset`, a method runs as a new one with the same settings: the state (velocity, moments,
+/// step count, curvature pairs) is gone, the hyper-parameters stay.
+#[test]
+fn reset_forgets_the_state_and_keeps_the_settings() {
+    fn check(name: &str, new: impl Optimizer + Clone) {
+        let path = |opt: &mut dyn Optimizer| {
+            let run = Minimizer::new(5).grad_tol(0.0);
+            run.run(&mut ShiftedBowl, opt, &[0.0, 0.0]).unwrap().history
+        };
+        let mut used = new.clone();
+        let first = path(&mut used);
+        if name != "sgd" {
+            // Without a reset, the state of the first run changes the second.
+            assert_ne!(
+                path(&mut used.clone()),
+                first,
+                "{name}: no state carried over"
+            );
+        }
+        used.reset();
+        assert_eq!(path(&mut used), first, "{name}");
+        assert_eq!(used.learning_rate(), new.learning_rate(), "{name}");
+    }
+    check("sgd", Sgd::new(0.1));
+    check("momentum", Momentum::new(0.05).momentum(0.5));
+    check("nesterov", Nesterov::new(0.05).momentum(0.5));
+    check("adagrad", AdaGrad::new(0.5).eps(1e-6));
+    check("rmsprop", RmsProp::new(0.05).alpha(0.9));
+    check("adam", Adam::new(0.1).betas(0.8, 0.99).eps(1e-6));
+    check("lbfgs", Lbfgs::default().memory(3));
+}

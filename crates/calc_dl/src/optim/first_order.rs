@@ -4,22 +4,23 @@
 use super::{check_eps, check_len, check_lr, check_unit, state_for, Optimizer, Problem};
 use crate::error::Result;
 
-/// Implements [`Optimizer`] for a method whose step is its `update`.
+/// Implements [`Optimizer`] for a method whose step is its `update` and whose `reset` empties the
+/// listed state fields, and `Default` as `new` with PyTorch's default learning rate.
 macro_rules! first_order {
-    ($t:ty, $name:literal) => {
-        impl Optimizer for $t {
+    ($t:ty, $name:expr, lr = $lr:literal, state = [$($state:ident),*] $(, const $n:ident)?) => {
+        impl$(<const $n: bool>)? Default for $t {
+            #[doc = concat!("`new` with PyTorch's default learning rate, `lr = ", stringify!($lr), "`.")]
+            fn default() -> Self {
+                Self::new($lr)
+            }
+        }
+        impl$(<const $n: bool>)? Optimizer for $t {
             named_with_lr!($name);
-            fn step(
-                &mut self,
-                _problem: &mut dyn Problem,
-                x: &mut [f64],
-                _loss: f64,
-                grad: &[f64],
-            ) -> Result<()> {
+            fn step(&mut self, _: &mut dyn Problem, x: &mut [f64], _: f64, grad: &[f64]) -> Result<()> {
                 self.update(x, grad)
             }
             fn reset(&mut self) {
-                *self = self.fresh();
+                $(self.$state = Default::default();)*
             }
         }
     };
@@ -31,19 +32,9 @@ pub struct Sgd {
     pub lr: f64,
 }
 
-impl Default for Sgd {
-    /// PyTorch's default `lr = 1e-3`.
-    fn default() -> Self {
-        Sgd { lr: 1e-3 }
-    }
-}
-
 impl Sgd {
     pub fn new(lr: f64) -> Self {
         Sgd { lr }
-    }
-    fn fresh(&self) -> Self {
-        self.clone()
     }
     pub fn update(&mut self, x: &mut [f64], grad: &[f64]) -> Result<()> {
         check_lr(self.lr)?;
@@ -53,100 +44,59 @@ impl Sgd {
         Ok(())
     }
 }
-first_order!(Sgd, "SGD");
+first_order!(Sgd, "SGD", lr = 1e-3, state = []);
 
 /// Gradient descent with momentum (PyTorch's `SGD(momentum=μ)`): `v ← μ·v + g` (`v = g` on the first
 /// step), `x ← x - lr·v`. The velocity carries the run through flat stretches and damps zig-zags.
+pub type Momentum = HeavyBall<false>;
+
+/// Nesterov momentum (PyTorch's `SGD(momentum=μ, nesterov=True)`): `v ← μ·v + g`, `x ← x - lr·(g + μ·v)`,
+/// a look-ahead that brakes before overshooting.
+pub type Nesterov = HeavyBall<true>;
+
+/// The two momentum methods, [`Momentum`] and [`Nesterov`]: one velocity, and `NESTEROV` says whether
+/// the step looks ahead along it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Momentum {
+pub struct HeavyBall<const NESTEROV: bool> {
     pub lr: f64,
     /// `μ`, 0.9 by default (the common choice; PyTorch's SGD has 0, i.e. no momentum).
     pub momentum: f64,
     velocity: Vec<f64>,
 }
 
-impl Default for Momentum {
-    fn default() -> Self {
-        Momentum::new(1e-3)
-    }
-}
-
-impl Momentum {
+impl<const NESTEROV: bool> HeavyBall<NESTEROV> {
     pub fn new(lr: f64) -> Self {
-        Momentum {
+        HeavyBall {
             lr,
             momentum: 0.9,
             velocity: Vec::new(),
         }
     }
     pub fn momentum(self, momentum: f64) -> Self {
-        Momentum { momentum, ..self }
-    }
-    fn fresh(&self) -> Self {
-        Momentum::new(self.lr).momentum(self.momentum)
+        HeavyBall { momentum, ..self }
     }
     pub fn update(&mut self, x: &mut [f64], grad: &[f64]) -> Result<()> {
-        heavy_ball(self.lr, self.momentum, &mut self.velocity, x, grad, false)
-    }
-}
-first_order!(Momentum, "Momentum");
-
-/// Nesterov momentum (PyTorch's `SGD(momentum=μ, nesterov=True)`): `v ← μ·v + g`, `x ← x - lr·(g + μ·v)`,
-/// a look-ahead that brakes before overshooting.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Nesterov {
-    pub lr: f64,
-    /// `μ`, 0.9 by default.
-    pub momentum: f64,
-    velocity: Vec<f64>,
-}
-
-impl Default for Nesterov {
-    fn default() -> Self {
-        Nesterov::new(1e-3)
-    }
-}
-
-impl Nesterov {
-    pub fn new(lr: f64) -> Self {
-        Nesterov {
-            lr,
-            momentum: 0.9,
-            velocity: Vec::new(),
+        let (lr, mu) = (self.lr, self.momentum);
+        check_lr(lr)?;
+        check_unit("momentum", mu)?;
+        check_len("momentum", x, grad)?;
+        let first = self.velocity.is_empty();
+        let v = state_for(&mut self.velocity, x.len(), "momentum")?;
+        for ((x, g), v) in x.iter_mut().zip(grad).zip(v.iter_mut()) {
+            *v = if first { *g } else { mu * *v + g };
+            let d = if NESTEROV { g + mu * *v } else { *v };
+            *x -= lr * d;
         }
-    }
-    pub fn momentum(self, momentum: f64) -> Self {
-        Nesterov { momentum, ..self }
-    }
-    fn fresh(&self) -> Self {
-        Nesterov::new(self.lr).momentum(self.momentum)
-    }
-    pub fn update(&mut self, x: &mut [f64], grad: &[f64]) -> Result<()> {
-        heavy_ball(self.lr, self.momentum, &mut self.velocity, x, grad, true)
+        Ok(())
     }
 }
-first_order!(Nesterov, "Nesterov");
-
-fn heavy_ball(
-    lr: f64,
-    mu: f64,
-    velocity: &mut Vec<f64>,
-    x: &mut [f64],
-    grad: &[f64],
-    nesterov: bool,
-) -> Result<()> {
-    check_lr(lr)?;
-    check_unit("momentum", mu)?;
-    check_len("momentum", x, grad)?;
-    let first = velocity.is_empty();
-    let v = state_for(velocity, x.len(), "momentum")?;
-    for ((x, g), v) in x.iter_mut().zip(grad).zip(v.iter_mut()) {
-        *v = if first { *g } else { mu * *v + g };
-        let d = if nesterov { g + mu * *v } else { *v };
-        *x -= lr * d;
-    }
-    Ok(())
-}
+first_order!(
+    HeavyBall<NESTEROV>,
+    if NESTEROV { "Nesterov" } else { "Momentum" },
+    lr = 1e-3,
+    state = [velocity],
+    const NESTEROV
+);
 
 /// AdaGrad (PyTorch's defaults `lr = 1e-2`, `eps = 1e-10`): `s ← s + g²`, `x ← x - lr·g / (√s + eps)`.
 /// Each coordinate's step shrinks with the gradient it has seen.
@@ -155,12 +105,6 @@ pub struct AdaGrad {
     pub lr: f64,
     pub eps: f64,
     sum_sq: Vec<f64>,
-}
-
-impl Default for AdaGrad {
-    fn default() -> Self {
-        AdaGrad::new(1e-2)
-    }
 }
 
 impl AdaGrad {
@@ -174,23 +118,19 @@ impl AdaGrad {
     pub fn eps(self, eps: f64) -> Self {
         AdaGrad { eps, ..self }
     }
-    fn fresh(&self) -> Self {
-        AdaGrad::new(self.lr).eps(self.eps)
-    }
     pub fn update(&mut self, x: &mut [f64], grad: &[f64]) -> Result<()> {
         check_lr(self.lr)?;
         check_eps("AdaGrad eps", self.eps)?;
-        check_len("AdaGrad", x, grad)?;
-        let (lr, eps) = (self.lr, self.eps);
-        let s = state_for(&mut self.sum_sq, x.len(), "AdaGrad")?;
-        for ((x, g), s) in x.iter_mut().zip(grad).zip(s.iter_mut()) {
-            *s += g * g;
-            *x -= lr * (g / (s.sqrt() + eps)); // torch's addcdiv: lr·(g / std)
-        }
-        Ok(())
+        let rule = Rms {
+            lr: self.lr,
+            eps: self.eps,
+            decay: 1.0,
+            weight: 1.0,
+        };
+        rule.step("AdaGrad", &mut self.sum_sq, x, grad)
     }
 }
-first_order!(AdaGrad, "AdaGrad");
+first_order!(AdaGrad, "AdaGrad", lr = 1e-2, state = [sum_sq]);
 
 /// RMSProp (PyTorch's defaults `lr = 1e-2`, `alpha = 0.99`, `eps = 1e-8`): `s ← α·s + (1-α)·g²`,
 /// `x ← x - lr·g / (√s + eps)`: AdaGrad with a memory that fades.
@@ -200,12 +140,6 @@ pub struct RmsProp {
     pub alpha: f64,
     pub eps: f64,
     mean_sq: Vec<f64>,
-}
-
-impl Default for RmsProp {
-    fn default() -> Self {
-        RmsProp::new(1e-2)
-    }
 }
 
 impl RmsProp {
@@ -220,27 +154,42 @@ impl RmsProp {
     pub fn alpha(self, alpha: f64) -> Self {
         RmsProp { alpha, ..self }
     }
-    fn fresh(&self) -> Self {
-        RmsProp {
-            mean_sq: Vec::new(),
-            ..self.clone()
-        }
-    }
     pub fn update(&mut self, x: &mut [f64], grad: &[f64]) -> Result<()> {
         check_lr(self.lr)?;
         check_unit("RMSProp alpha", self.alpha)?;
         check_eps("RMSProp eps", self.eps)?;
-        check_len("RMSProp", x, grad)?;
-        let (lr, a, eps) = (self.lr, self.alpha, self.eps);
-        let s = state_for(&mut self.mean_sq, x.len(), "RMSProp")?;
+        let a = self.alpha;
+        let rule = Rms {
+            lr: self.lr,
+            eps: self.eps,
+            decay: a,
+            weight: 1.0 - a,
+        };
+        rule.step("RMSProp", &mut self.mean_sq, x, grad)
+    }
+}
+first_order!(RmsProp, "RMSProp", lr = 1e-2, state = [mean_sq]);
+
+/// The step AdaGrad and RMSProp share: `s ← decay·s + weight·g²`, then `x ← x - lr·g / (√s + eps)`;
+/// AdaGrad sums (`decay = weight = 1`), RMSProp averages (`α`, `1 - α`).
+struct Rms {
+    lr: f64,
+    eps: f64,
+    decay: f64,
+    weight: f64,
+}
+
+impl Rms {
+    fn step(&self, what: &str, s: &mut Vec<f64>, x: &mut [f64], grad: &[f64]) -> Result<()> {
+        check_len(what, x, grad)?;
+        let s = state_for(s, x.len(), what)?;
         for ((x, g), s) in x.iter_mut().zip(grad).zip(s.iter_mut()) {
-            *s = a * *s + (1.0 - a) * g * g;
-            *x -= lr * (g / (s.sqrt() + eps)); // torch's addcdiv: lr·(g / std)
+            *s = self.decay * *s + self.weight * g * g;
+            *x -= self.lr * (g / (s.sqrt() + self.eps)); // torch's addcdiv: lr·(g / std)
         }
         Ok(())
     }
 }
-first_order!(RmsProp, "RMSProp");
 
 /// Adam (PyTorch's defaults `lr = 1e-3`, `betas = (0.9, 0.999)`, `eps = 1e-8`): running means of `g` and
 /// `g²` with bias correction, `x ← x - (lr / (1-β₁ᵗ))·m / (√v / √(1-β₂ᵗ) + eps)`, in PyTorch's order of
@@ -254,12 +203,6 @@ pub struct Adam {
     t: i32,
     m: Vec<f64>,
     v: Vec<f64>,
-}
-
-impl Default for Adam {
-    fn default() -> Self {
-        Adam::new(1e-3)
-    }
 }
 
 impl Adam {
@@ -284,14 +227,6 @@ impl Adam {
     pub fn eps(self, eps: f64) -> Self {
         Adam { eps, ..self }
     }
-    fn fresh(&self) -> Self {
-        Adam {
-            t: 0,
-            m: Vec::new(),
-            v: Vec::new(),
-            ..self.clone()
-        }
-    }
     pub fn update(&mut self, x: &mut [f64], grad: &[f64]) -> Result<()> {
         check_lr(self.lr)?;
         check_unit("Adam beta1", self.beta1)?;
@@ -314,4 +249,4 @@ impl Adam {
         Ok(())
     }
 }
-first_order!(Adam, "Adam");
+first_order!(Adam, "Adam", lr = 1e-3, state = [t, m, v]);

@@ -111,11 +111,12 @@ impl Minimizer {
     /// assert!(matches!(err, Error::Diverged { .. }));
     /// assert!(err.to_string().contains("smaller learning rate"));
     /// ```
-    pub fn run<P, O>(&self, problem: &mut P, optimizer: &mut O, x0: &[f64]) -> Result<Run>
-    where
-        P: Problem + ?Sized,
-        O: Optimizer + ?Sized,
-    {
+    pub fn run(
+        &self,
+        problem: &mut dyn Problem,
+        optimizer: &mut dyn Optimizer,
+        x0: &[f64],
+    ) -> Result<Run> {
         let (run, outcome) = self.run_partial(problem, optimizer, x0)?;
         outcome.map(|()| run)
     }
@@ -123,16 +124,12 @@ impl Minimizer {
     /// Like [`run`](Minimizer::run), but a divergence or a failing step still returns the finite part
     /// of the path (`Ok((run, Err(e)))`), e.g. to plot a learning rate that is too large. Bad settings
     /// or a bad start are still an outer `Err`.
-    pub fn run_partial<P, O>(
+    pub fn run_partial(
         &self,
-        problem: &mut P,
-        optimizer: &mut O,
+        problem: &mut dyn Problem,
+        optimizer: &mut dyn Optimizer,
         x0: &[f64],
-    ) -> Result<(Run, Result<()>)>
-    where
-        P: Problem + ?Sized,
-        O: Optimizer + ?Sized,
-    {
+    ) -> Result<(Run, Result<()>)> {
         check_point("x0", x0)?;
         self.schedule.check()?;
         if !(self.grad_tol.is_finite() && self.grad_tol >= 0.0) {
@@ -208,7 +205,7 @@ impl Minimizer {
             }
             optimizer.set_learning_rate(lr);
             let before = x.clone();
-            if let Err(e) = optimizer.step(&mut Lend(&mut *problem), &mut x, loss, &grad) {
+            if let Err(e) = optimizer.step(problem, &mut x, loss, &grad) {
                 break Err(e);
             }
             optimizer.set_learning_rate(base_lr);
@@ -239,30 +236,11 @@ impl Minimizer {
 }
 
 /// Runs `optimizer` on `problem` from `x0` for at most `max_steps` updates with the default settings.
-pub fn minimize<P, O>(
-    problem: &mut P,
-    optimizer: &mut O,
+pub fn minimize(
+    problem: &mut dyn Problem,
+    optimizer: &mut dyn Optimizer,
     x0: &[f64],
     max_steps: usize,
-) -> Result<Run>
-where
-    P: Problem + ?Sized,
-    O: Optimizer + ?Sized,
-{
+) -> Result<Run> {
     Minimizer::new(max_steps).run(problem, optimizer, x0)
-}
-
-/// Lends any problem, sized or not, as a `&mut dyn Problem` to an optimizer's step.
-struct Lend<'a, P: ?Sized>(&'a mut P);
-
-impl<P: Problem + ?Sized> Problem for Lend<'_, P> {
-    fn value(&mut self, x: &[f64]) -> Result<f64> {
-        self.0.value(x)
-    }
-    fn value_and_grad(&mut self, x: &[f64]) -> Result<(f64, Vec<f64>)> {
-        self.0.value_and_grad(x)
-    }
-    fn hessian(&mut self, x: &[f64]) -> Result<ndarray::Array2<f64>> {
-        self.0.hessian(x)
-    }
 }

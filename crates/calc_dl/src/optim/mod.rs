@@ -35,7 +35,7 @@
 
 /// The name and the `lr` field accessors every optimizer shares.
 macro_rules! named_with_lr {
-    ($name:literal) => {
+    ($name:expr) => {
         fn name(&self) -> &'static str {
             $name
         }
@@ -55,7 +55,7 @@ mod problem;
 mod schedule;
 mod second_order;
 
-pub use first_order::{AdaGrad, Adam, Momentum, Nesterov, RmsProp, Sgd};
+pub use first_order::{AdaGrad, Adam, HeavyBall, Momentum, Nesterov, RmsProp, Sgd};
 pub use minimize::{minimize, Minimizer, Record, Run, Stop};
 pub use problem::{FnProblem, Objective, Problem, VarProblem};
 pub use schedule::Schedule;
