@@ -106,15 +106,19 @@ pub fn classify(eigenvalues: &[f64], tol: f64) -> Curvature {
     }
 }
 
+/// The largest `|a_ij|` (at least the smallest positive `f64`): the scale that says what counts as zero.
+fn largest_entry(a: &Array2<f64>) -> f64 {
+    a.iter()
+        .fold(0.0f64, |s, v| s.max(v.abs()))
+        .max(f64::MIN_POSITIVE)
+}
+
 /// Solves `a · x = b` by Gaussian elimination with partial pivoting.
 pub(crate) fn solve(a: &Array2<f64>, b: &[f64], what: &str) -> Result<Vec<f64>> {
     let n = b.len();
     let mut m = a.clone();
     let mut x = b.to_vec();
-    let scale = a
-        .iter()
-        .fold(0.0f64, |s, v| s.max(v.abs()))
-        .max(f64::MIN_POSITIVE);
+    let scale = largest_entry(a);
     for col in 0..n {
         let pivot = (col..n)
             .max_by(|&i, &j| m[[i, col]].abs().total_cmp(&m[[j, col]].abs()))
@@ -155,10 +159,7 @@ pub(crate) fn lstsq(a: &Array2<f64>, b: &Array1<f64>) -> Result<Array1<f64>> {
     let (n, p) = a.dim();
     let mut r = a.clone();
     let mut qtb = b.clone();
-    let scale = a
-        .iter()
-        .fold(0.0f64, |s, v| s.max(v.abs()))
-        .max(f64::MIN_POSITIVE);
+    let scale = largest_entry(a);
     for k in 0..p {
         let norm = (k..n).map(|i| r[[i, k]] * r[[i, k]]).sum::<f64>().sqrt();
         if norm.is_nan() || norm <= 1e-10 * scale * (n as f64).sqrt() {

@@ -17,6 +17,20 @@ use crate::ops::{Binary, Unary};
 use std::fmt::{Debug, Display};
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
+/// The trait's one-argument methods: `name(args) => Op` becomes `fn name(self, args) -> Self`, which is
+/// `self.unary(Unary::Op(args))`.
+macro_rules! unary_methods {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty)?) => $op:ident;)*) => {
+        $(
+            $(#[$doc])*
+            #[inline]
+            fn $name(self $(, $arg: $ty)?) -> Self {
+                self.unary(Unary::$op$(($arg))?)
+            }
+        )*
+    };
+}
+
 /// A real number that may carry derivatives: `f64`, [`Dual`](crate::Dual), [`HyperDual`](crate::HyperDual),
 /// [`Jet`](crate::Jet) or the reverse-mode [`Var`](crate::Var).
 ///
@@ -60,56 +74,22 @@ pub trait Scalar:
     /// Applies a two-argument op.
     fn binary(self, rhs: Self, op: Binary) -> Self;
 
-    #[inline]
-    fn powi(self, n: i32) -> Self {
-        self.unary(Unary::Powi(n))
-    }
-    #[inline]
-    fn powf(self, p: f64) -> Self {
-        self.unary(Unary::Powf(p))
-    }
-    #[inline]
-    fn sqrt(self) -> Self {
-        self.unary(Unary::Sqrt)
-    }
-    #[inline]
-    fn exp(self) -> Self {
-        self.unary(Unary::Exp)
-    }
-    #[inline]
-    fn ln(self) -> Self {
-        self.unary(Unary::Ln)
-    }
-    #[inline]
-    fn sin(self) -> Self {
-        self.unary(Unary::Sin)
-    }
-    #[inline]
-    fn cos(self) -> Self {
-        self.unary(Unary::Cos)
-    }
-    #[inline]
-    fn tan(self) -> Self {
-        self.unary(Unary::Tan)
-    }
-    #[inline]
-    fn tanh(self) -> Self {
-        self.unary(Unary::Tanh)
-    }
-    /// `1 / (1 + e^-x)`, computed without overflow for large `|x|`.
-    #[inline]
-    fn sigmoid(self) -> Self {
-        self.unary(Unary::Sigmoid)
-    }
-    /// `max(x, 0)`; derivative 0 at 0, as in PyTorch.
-    #[inline]
-    fn relu(self) -> Self {
-        self.unary(Unary::Relu)
-    }
-    /// `|x|`; derivative 0 at 0, as in PyTorch.
-    #[inline]
-    fn abs(self) -> Self {
-        self.unary(Unary::Abs)
+    unary_methods! {
+        powi(n: i32) => Powi;
+        powf(p: f64) => Powf;
+        sqrt() => Sqrt;
+        exp() => Exp;
+        ln() => Ln;
+        sin() => Sin;
+        cos() => Cos;
+        tan() => Tan;
+        tanh() => Tanh;
+        /// `1 / (1 + e^-x)`, computed without overflow for large `|x|`.
+        sigmoid() => Sigmoid;
+        /// `max(x, 0)`; derivative 0 at 0, as in PyTorch.
+        relu() => Relu;
+        /// `|x|`; derivative 0 at 0, as in PyTorch.
+        abs() => Abs;
     }
     /// The larger of two; at a tie each side gets half the gradient (PyTorch's `maximum`). NaN propagates.
     fn max(self, other: Self) -> Self {

@@ -91,20 +91,12 @@ impl Table {
     }
 
     /// A right-aligned column of integers (or anything displayed like one: steps, counts).
-    pub fn int<T: fmt::Display>(
-        self,
-        name: &str,
-        values: impl IntoIterator<Item = T>,
-    ) -> Result<Self> {
+    pub fn int<I: IntoIterator<Item: fmt::Display>>(self, name: &str, values: I) -> Result<Self> {
         self.push(name, Data::Int(displayed(values)))
     }
 
     /// A left-aligned column of text.
-    pub fn text<T: fmt::Display>(
-        self,
-        name: &str,
-        values: impl IntoIterator<Item = T>,
-    ) -> Result<Self> {
+    pub fn text<I: IntoIterator<Item: fmt::Display>>(self, name: &str, values: I) -> Result<Self> {
         self.push(name, Data::Text(displayed(values)))
     }
 
@@ -202,7 +194,7 @@ impl Table {
 }
 
 /// Each value as it displays: the cells of the integer and text columns.
-fn displayed<T: fmt::Display>(values: impl IntoIterator<Item = T>) -> Vec<String> {
+fn displayed(values: impl IntoIterator<Item: fmt::Display>) -> Vec<String> {
     values.into_iter().map(|v| v.to_string()).collect()
 }
 
