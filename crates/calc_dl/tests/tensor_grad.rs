@@ -6,6 +6,8 @@ use calc_dl::prelude::*;
 use calc_dl::tensor::{self, Tensor};
 
 type F = fn(&[Tensor]) -> calc_dl::Result<Tensor>;
+/// The shapes of a function's inputs.
+type Shapes = &'static [(usize, usize)];
 
 /// Deterministic, irregular values in (-1, 1) away from 0.
 fn arr(r: usize, c: usize, seed: u64) -> Array2<f64> {
@@ -19,9 +21,17 @@ fn arr(r: usize, c: usize, seed: u64) -> Array2<f64> {
     })
 }
 
+/// Inputs of the given shapes, each with its own values.
+fn inputs(shapes: &[(usize, usize)]) -> Vec<Array2<f64>> {
+    (1..)
+        .zip(shapes)
+        .map(|(seed, &(r, c))| arr(r, c, seed))
+        .collect()
+}
+
 /// Checks the tape's gradient of `f` at `inputs` against central differences.
-fn check(name: &str, f: F, inputs: Vec<Array2<f64>>) {
-    let (value, grads) = tensor::value_and_grad(&inputs, f).unwrap();
+fn check(name: &str, f: impl Fn(&[Tensor]) -> calc_dl::Result<Tensor>, inputs: Vec<Array2<f64>>) {
+    let (value, grads) = tensor::value_and_grad(&inputs, &f).unwrap();
     let flat: Vec<f64> = inputs.iter().flat_map(|a| a.iter().copied()).collect();
     let rebuild = |p: &[f64]| -> Vec<Tensor> {
         let mut rest = p;
@@ -49,87 +59,46 @@ fn check(name: &str, f: F, inputs: Vec<Array2<f64>>) {
 
 #[test]
 fn every_op_matches_finite_differences() {
-    let cases: Vec<(&str, F, Vec<Array2<f64>>)> = vec![
+    // Each case: a name, a scalar function of the inputs, and the inputs' shapes.
+    let cases: Vec<(&str, F, Shapes)> = vec![
         (
             "matmul",
             |p| Ok(p[0].matmul(&p[1])?.sum()),
-            vec![arr(3, 4, 1), arr(4, 2, 2)],
-        ),
-        (
-            "add row bias",
-            |p| Ok(p[0].add(&p[1])?.powi(2).sum()),
-            vec![arr(3, 4, 1), arr(1, 4, 2)],
-        ),
-        (
-            "add column",
-            |p| Ok(p[0].add(&p[1])?.powi(2).sum()),
-            vec![arr(3, 4, 1), arr(3, 1, 2)],
-        ),
-        (
-            "add scalar tensor",
-            |p| Ok(p[1].add(&p[0])?.powi(2).mean()),
-            vec![arr(3, 4, 1), arr(1, 1, 2)],
-        ),
-        (
-            "sub",
-            |p| Ok(p[0].sub(&p[1])?.powi(3).sum()),
-            vec![arr(3, 4, 1), arr(1, 4, 2)],
-        ),
-        (
-            "mul",
-            |p| Ok(p[0].mul(&p[1])?.sum()),
-            vec![arr(3, 4, 1), arr(3, 1, 2)],
-        ),
-        (
-            "div",
-            |p| Ok(p[0].div(&p[1])?.sum()),
-            vec![arr(3, 4, 1), arr(1, 4, 2)],
+            &[(3, 4), (4, 2)],
         ),
         (
             "scale add_scalar neg",
             |p| Ok(p[0].scale(3.0).add_scalar(1.0).neg().powi(2).sum()),
-            vec![arr(2, 3, 1)],
+            &[(2, 3)],
         ),
-        ("exp", |p| Ok(p[0].exp().mean()), vec![arr(2, 3, 1)]),
+        ("exp", |p| Ok(p[0].exp().mean()), &[(2, 3)]),
         (
             "ln",
             |p| Ok(p[0].powi(2).add_scalar(0.5).ln().sum()),
-            vec![arr(2, 3, 1)],
+            &[(2, 3)],
         ),
         (
             "sigmoid",
             |p| Ok(p[0].scale(2.0).sigmoid().sum()),
-            vec![arr(2, 3, 1)],
+            &[(2, 3)],
         ),
-        (
-            "tanh",
-            |p| Ok(p[0].tanh().powi(2).sum()),
-            vec![arr(2, 3, 1)],
-        ),
-        (
-            "relu",
-            |p| Ok(p[0].relu().powi(2).sum()),
-            vec![arr(2, 3, 1)],
-        ),
-        (
-            "sqrt abs",
-            |p| Ok(p[0].abs().sqrt().sum()),
-            vec![arr(2, 3, 1)],
-        ),
+        ("tanh", |p| Ok(p[0].tanh().powi(2).sum()), &[(2, 3)]),
+        ("relu", |p| Ok(p[0].relu().powi(2).sum()), &[(2, 3)]),
+        ("sqrt abs", |p| Ok(p[0].abs().sqrt().sum()), &[(2, 3)]),
         (
             "transpose",
             |p| Ok(p[0].t().matmul(&p[1])?.sum()),
-            vec![arr(3, 2, 1), arr(3, 4, 2)],
+            &[(3, 2), (3, 4)],
         ),
         (
             "reused input",
             |p| Ok(p[0].mul(&p[0])?.add(&p[0])?.sum()),
-            vec![arr(2, 2, 3)],
+            &[(2, 2)],
         ),
         (
             "mse",
             |p| tensor::mse(&p[0].tanh(), &p[1]),
-            vec![arr(4, 2, 1), arr(4, 2, 2)],
+            &[(4, 2), (4, 2)],
         ),
         (
             "bce with logits",
@@ -137,12 +106,12 @@ fn every_op_matches_finite_differences() {
                 let y = Array2::from_shape_fn((4, 1), |(i, _)| (i % 2) as f64);
                 tensor::bce_with_logits(&p[0].scale(5.0), y.view())
             },
-            vec![arr(4, 1, 1)],
+            &[(4, 1)],
         ),
         (
             "softmax cross-entropy",
             |p| tensor::softmax_cross_entropy(&p[0].scale(4.0), &[0, 2, 1, 2]),
-            vec![arr(4, 3, 1)],
+            &[(4, 3)],
         ),
         (
             "hinge",
@@ -150,7 +119,7 @@ fn every_op_matches_finite_differences() {
                 let y = Tensor::constant(array![[1.0], [-1.0], [1.0], [-1.0]]);
                 tensor::hinge(&p[0].scale(0.5), &y)
             },
-            vec![arr(4, 1, 5)],
+            &[(4, 1)],
         ),
         (
             "linear layer + mse",
@@ -159,11 +128,38 @@ fn every_op_matches_finite_differences() {
                 let y = Tensor::constant(arr(5, 2, 4));
                 tensor::mse(&x.matmul(&p[0])?.add(&p[1])?.sigmoid(), &y)
             },
-            vec![arr(3, 2, 1), arr(1, 2, 2)],
+            &[(3, 2), (1, 2)],
         ),
     ];
-    for (name, f, inputs) in cases {
-        check(name, f, inputs);
+    for (name, f, shapes) in cases {
+        check(name, f, inputs(shapes));
+    }
+}
+
+/// The elementwise binary ops on equal shapes and broadcasting a row, a column or a single value, on
+/// either side.
+#[test]
+fn binary_ops_match_finite_differences_when_broadcasting() {
+    type Binary = fn(&Tensor, &Tensor) -> calc_dl::Result<Tensor>;
+    let ops: [(&str, Binary); 4] = [
+        ("add", Tensor::add),
+        ("sub", Tensor::sub),
+        ("mul", Tensor::mul),
+        ("div", Tensor::div),
+    ];
+    let shapes = [
+        [(3, 4), (3, 4)],
+        [(3, 4), (1, 4)],
+        [(3, 4), (3, 1)],
+        [(3, 4), (1, 1)],
+        [(1, 1), (3, 4)],
+        [(1, 4), (3, 1)],
+    ];
+    for (name, op) in ops {
+        for pair in &shapes {
+            let f = |p: &[Tensor]| Ok(op(&p[0], &p[1])?.powi(2).sum());
+            check(&format!("{name} {pair:?}"), f, inputs(pair));
+        }
     }
 }
 
