@@ -95,9 +95,10 @@ pub(crate) fn with_tape<R>(tape: &'static TapeCell, f: impl FnOnce(&mut Tape) ->
     // SAFETY: a tape is only reached from the thread that made it (`Var` is neither Send nor Sync), and
     // every caller (all in this crate, `liveness::Tape` included) passes a closure that only touches the
     // tape: it never runs user code nor reaches a tape again, so no other reference to the tape exists
-    // while `f` runs. (A `RefCell` here makes the Rosenbrock gradient of `benches/core.rs` about 1.3x
-    // slower, 85 against 67 us at best of 10 runs: its check costs a noticeable share of recording one
-    // operation. The sweep's checked indexing, by contrast, costs nothing measurable.)
+    // while `f` runs. (A `RefCell` here makes the `Var` tape about 1.4x slower: Rosenbrock's gradient
+    // 109 against 80 us in `calc-dl-bench`, 104 against 73 us in `benches/core.rs`, and the scalar MLP
+    // step 1.1x, medians of 9 runs alternating with this build: its check costs a noticeable share of
+    // recording one operation. The sweep's checked indexing, by contrast, costs nothing measurable.)
     f(unsafe { &mut *tape.get() })
 }
 
