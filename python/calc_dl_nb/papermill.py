@@ -39,19 +39,16 @@ class StrictClient(PapermillNotebookClient):
 
 class StrictEngine(NBClientEngine):
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-        # As papermill's own NBClientEngine, with StrictClient and a cell timeout by default.
+    def execute_managed_notebook(cls, nb_man, kernel_name, start_timeout=60, execution_timeout=None, **kwargs):
+        # As papermill's own NBClientEngine, with StrictClient and a cell timeout by default; the rest
+        # (log_output, stdout_file, stderr_file) reaches the client as papermill passed it.
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
             safe_kwargs,
-            timeout=execution_timeout if execution_timeout else CELL_TIMEOUT,
+            timeout=execution_timeout or CELL_TIMEOUT,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,
             log=logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
         )
         return StrictClient(nb_man, **final_kwargs).execute()
 
