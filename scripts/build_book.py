@@ -5,8 +5,14 @@
   scripts/build_book.py --slides   book/slides/<name>.slides.html, reveal.js slides per notebook
 
 Every script and style the pages load comes from book/_static/, copied from the npm packages
-in web/node_modules (reveal.js, MathJax 2, require.js, jQuery): nothing is fetched from a CDN
-when the pages are opened, so book/ can be served as it is (python -m http.server, nginx, ...).
+in web/node_modules (reveal.js, MathJax 2, require.js, jQuery, Mermaid): nothing is fetched from a CDN
+when the pages are opened, so book/ can be served as it is (python -m http.server, nginx, ...) or
+opened from the disk.
+
+A ```mermaid block of a Markdown cell (01's descent loop, 09's forward and backward graphs) is drawn
+in the browser, as JupyterLab draws it: the page loads Mermaid's one-file build (a classic script, so a
+page opened from file:// draws it too) and nbconvert's own Mermaid code (the lab template's renderer,
+the reveal template's `mermaid.initialize`) takes it from a one-line module that hands it over.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -34,9 +41,77 @@ SLIDE_TAGS = {
 # Cells tagged `check` hold the asserts that pin a notebook's numbers: the runner executes them, JupyterLab
 # shows them collapsed, and neither the HTML book nor the slides show them.
 BOOK_TAGS = {"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": ["check"]}}
+# A web font a reveal.js theme imports from a CDN.
+FONT_IMPORT = re.compile(r"@import url\(https?://[^)]*\);?\n?")
 # A link from one notebook to another (`[11](11_integrals.ipynb)`) points at the exported page instead.
 NOTEBOOK_LINK = re.compile(r"\]\((\d\d_[A-Za-z0-9_]+)\.ipynb(#[^)\s]*)?\)")
-MERMAID_STUB = "export default { initialize() {}, run() {}, registerLayoutLoaders() {} };\n"
+# nbconvert's templates import Mermaid as a module from `mermaid_js_url`. The module handed to them gives
+# them the Mermaid that the page's classic scripts set up (a data: URL, so it loads from file:// as well as
+# over http), or a Mermaid that does nothing on a slide page without diagrams (the reveal template imports
+# it on every page).
+MERMAID_NOOP = "{ initialize() {}, run() {}, registerLayoutLoaders() {} }"
+
+
+def mermaid_module(name: str) -> str:
+    return "data:text/javascript," + quote(f"export default window.{name} || {MERMAID_NOOP};")
+
+
+# Loaded (deferred) right after mermaid.min.js, before the templates' module scripts run.
+MERMAID_SETUP = r"""// calc_dl: sets up Mermaid for the exported book and slides (written by scripts/build_book.py).
+(function () {
+  var mermaid = window.mermaid;
+  if (!mermaid) return;
+  // Mermaid draws every .mermaid element in place at the page's load event unless told not to; the book's
+  // pages leave the drawing to the lab template's renderer, which reads each diagram's text (a race with
+  // the in-place drawing that replaced that text with an SVG, and the renderer then reported errors).
+  mermaid.initialize({ startOnLoad: false });
+  // The reveal template calls initialize({ startOnLoad: true }) and leaves the drawing to that in-place
+  // run, which measures the labels inside slides that are not shown (display: none): every diagram there
+  // came out 0 px wide. The slides get this Mermaid instead, whose initialize draws each diagram in a
+  // scratch element of the page (mermaid.render makes one) with 20 px labels, and shows it as an <img> of
+  // its SVG, as JupyterLab and the lab template do, so that the slides' text styles cannot resize the
+  // labels inside the boxes measured for them.
+  var next = 0;
+  function image(svg) {
+    // An SVG file is XML: void HTML elements closed (<br/>), HTML's named space as a character reference.
+    svg = svg.replace(/<(br|hr|img)\b([^>]*?)\/?>/gi, "<$1$2/>").replace(/&nbsp;/g, "&#160;");
+    var img = document.createElement("img");
+    img.src = "data:image/svg+xml," + encodeURIComponent(svg);
+    var width = /max-width:\s*([\d.]+)px/.exec(svg);
+    if (width) img.style.width = width[1] + "px";
+    img.style.maxWidth = "100%";
+    img.alt = "diagram";
+    return img;
+  }
+  async function drawAll() {
+    var pres = Array.prototype.slice.call(document.querySelectorAll("pre.mermaid"));
+    for (var i = 0; i < pres.length; i++) {
+      var pre = pres[i];
+      if (pre.dataset.processed) continue;
+      var text = pre.textContent.trim();
+      try {
+        var out = await mermaid.render("calc-dl-mermaid-" + next++, text);
+        pre.replaceChildren(image(out.svg));
+        pre.dataset.processed = "true";
+        if (pre.parentNode) pre.parentNode.classList.add("jp-RenderedMermaid");
+      } catch (err) {
+        pre.dataset.processed = "error";
+        pre.title = String(err);
+        if (pre.parentNode) pre.parentNode.classList.add("jp-RenderedMermaid", "jp-mod-warning");
+      }
+    }
+  }
+  window.calcDlSlidesMermaid = {
+    initialize: function () {
+      mermaid.initialize({ startOnLoad: false, themeVariables: { fontSize: "20px" } });
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
+      else drawAll();
+    },
+    run: drawAll,
+    registerLayoutLoaders: function () {},
+  };
+})();
+"""
 
 
 def copy_static(book: Path) -> Path:
@@ -51,6 +126,13 @@ def copy_static(book: Path) -> Path:
 
     tree(WEB / "reveal.js" / "dist", static / "reveal.js" / "dist")
     tree(WEB / "reveal.js" / "plugin", static / "reveal.js" / "plugin")
+    # reveal.js's themes (the slides use `simple`) @import their web fonts from a font CDN: the copies
+    # here do without, and fall back to the fonts the theme names after them (Impact, Lato, sans-serif).
+    for css in (static / "reveal.js" / "dist" / "theme").glob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        local = FONT_IMPORT.sub("", text)
+        if local != text:
+            css.write_text(local, encoding="utf-8")
     # MathJax 2 without its unpacked sources, tests and image / legacy font formats (73 MB -> ~10 MB).
     tree(
         WEB / "mathjax",
@@ -59,19 +141,30 @@ def copy_static(book: Path) -> Path:
     )
     shutil.copy2(WEB / "requirejs" / "require.js", static / "require.js")
     shutil.copy2(WEB / "jquery" / "dist" / "jquery.min.js", static / "jquery.min.js")
-    # The slides template imports mermaid on every page; the book draws no mermaid diagrams.
-    (static / "mermaid-stub.mjs").write_text(MERMAID_STUB)
+    # Mermaid's one-file build (2.6 MB; the ES-module build is 140 files that file:// pages cannot import).
+    shutil.copy2(WEB / "mermaid" / "dist" / "mermaid.min.js", static / "mermaid.min.js")
+    (static / "mermaid-setup.js").write_text(MERMAID_SETUP)
+    (static / "mermaid-stub.mjs").unlink(missing_ok=True)
     return static
 
 
-def urls(prefix: str) -> dict:
+def urls(prefix: str, slides: bool = False) -> dict:
     return {
         "require_js_url": f"{prefix}_static/require.js",
         "jquery_url": f"{prefix}_static/jquery.min.js",
         "mathjax_url": f"{prefix}_static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
-        "mermaid_js_url": f"{prefix}_static/mermaid-stub.mjs",
+        "mermaid_js_url": mermaid_module("calcDlSlidesMermaid" if slides else "mermaid"),
         "mermaid_layout_elk_js_url": "",
     }
+
+
+def with_mermaid(body: str, prefix: str) -> str:
+    """A page with a Mermaid diagram loads Mermaid first thing in its <head> (deferred: the two scripts run
+    in document order before the templates' module scripts, so `window.mermaid` is set up when they take it)."""
+    if 'class="mermaid"' not in body:
+        return body
+    tags = "".join(f'<script defer src="{prefix}_static/{js}"></script>\n' for js in ("mermaid.min.js", "mermaid-setup.js"))
+    return body.replace("<head>", "<head>\n" + tags, 1)
 
 
 def title_of(nb, fallback: str) -> str:
@@ -114,14 +207,15 @@ def export(book: Path, slides: bool, src: Path = NOTEBOOKS) -> int:
         if slides:
             out_dir = book / "slides"
             out_dir.mkdir(parents=True, exist_ok=True)
-            exporter = SlidesExporter(**urls("../"), reveal_url_prefix="../_static/reveal.js", config=Config(SLIDE_TAGS))
+            exporter = SlidesExporter(**urls("../", slides=True), reveal_url_prefix="../_static/reveal.js", config=Config(SLIDE_TAGS))
             # Slides that fit the frame (calc_dl_nb.slides): cut by headings and estimated heights.
             body, _ = exporter.from_notebook_node(paginate(without_checks(nb)), resources={"metadata": {"name": title}})
-            body = body.replace("</head>", SLIDE_CSS + "</head>", 1)
+            body = with_mermaid(body.replace("</head>", SLIDE_CSS + "</head>", 1), "../")
             out = out_dir / f"{name}.slides.html"
         else:
             exporter = HTMLExporter(template_name="lab", **urls(""), config=Config(BOOK_TAGS))
             body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+            body = with_mermaid(body, "")
             out = book / f"{name}.html"
         out.write_text(body, encoding="utf-8")
         print(f"  {path} -> {out}")
