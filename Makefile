@@ -15,7 +15,7 @@ NOTEBOOK_DIR ?= notebooks
 # Jupyter refuses to run as root without saying so (CI machines and containers run as root).
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup setup-web setup-browser lab test lint cargo-test test-runner test-nbconvert test-notebooks test-browser test-pool book slides bench-notebooks clean-book
+.PHONY: help setup setup-web setup-browser lab test lint cargo-test test-runner test-nbconvert test-notebooks test-browser test-pool book slides bench-notebooks clean-book class-check
 
 help:
 	@echo "make lab              install what is missing, then JupyterLab on notebooks/"
@@ -24,6 +24,7 @@ help:
 	@echo "make slides           reveal.js slides per notebook into book/slides/"
 	@echo "make bench-notebooks  kernel start, first :dep cell, first plot, median cell, whole book"
 	@echo "make setup            only the installs (idempotent)"
+	@echo "make class-check      (root) a class on a real JupyterHub here: learners' servers, a notebook in each at once, measured"
 
 # Notebooks run this many at a time in `make test` (each its own kernel and build slot; 2 cores here).
 NOTEBOOK_JOBS ?= 2
@@ -89,6 +90,13 @@ slides: setup-web
 
 bench-notebooks: setup-browser
 	$(PY) scripts/bench_notebooks.py --jobs $(NOTEBOOK_JOBS) --browser
+
+# A class on JupyterHub on this machine (tests/class_check.py; root: it makes system users and removes them):
+# the class layout first (scripts/setup.sh --hub: /opt/calc_dl, skipped when present).
+CLASS_PREFIX ?= /opt/calc_dl
+class-check:
+	@CALC_DL_CLASS_PREFIX=$(CLASS_PREFIX) scripts/setup.sh --hub
+	CALC_DL_CLASS_PREFIX=$(CLASS_PREFIX) $(CLASS_PREFIX)/venv/bin/python tests/class_check.py
 
 clean-book:
 	rm -rf book
