@@ -19,7 +19,7 @@ ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 help:
 	@echo "make lab              install what is missing, then JupyterLab on notebooks/"
-	@echo "make test             fmt, clippy, actionlint, cargo test, runner self-test, nbconvert checks, every notebook, browser checks"
+	@echo "make test             fmt, clippy, actionlint, cargo test, runner self-test, nbconvert checks, every notebook, kernel pool, browser checks"
 	@echo "make book             re-run the notebooks writing outputs in place, export book/ (HTML + index)"
 	@echo "make slides           reveal.js slides per notebook into book/slides/"
 	@echo "make bench-notebooks  kernel start, first :dep cell, first plot, median cell, whole book"
@@ -47,7 +47,7 @@ lab: setup
 	@echo "==> JupyterLab on notebooks/ (kernel: Rust (calc_dl)). Stop with Ctrl-C."
 	.venv/bin/jupyter lab --notebook-dir=$(NOTEBOOK_DIR) $(ROOT_ARGS) $(LAB_ARGS)
 
-test: setup lint cargo-test test-runner test-nbconvert test-notebooks test-browser
+test: setup lint cargo-test test-runner test-nbconvert test-notebooks test-pool test-browser
 
 lint:
 	cargo fmt --all -- --check

@@ -5,7 +5,8 @@ kernel websockets, as JupyterLab uses them.
 The server is `.venv/bin/jupyter server` with the venv's Jupyter config (what scripts/setup.sh
 writes; `make lab` reads the same), serving a copy of notebooks/ (with crates/ linked next to it,
 so the book's `:dep` path resolves) and empty Jupyter data/config/runtime folders.
-Three servers: the default pool; a pool whose warm-up fails; CALC_DL_POOL=0.
+Four servers: the default pool; a notebook opened while it warms up; a pool whose warm-up fails;
+CALC_DL_POOL=0.
 Prints one line per check, closes with `N passed, N failed`, exits 1 on a failure.
 """
 
@@ -67,7 +68,7 @@ class Server:
         self.token = uuid.uuid4().hex
         self.runtime = str(self.dir / "runtime")
         full_env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "CALC_DL_POOL"},  # unset: the default
             "PATH": f"{Path.home()}/.cargo/bin:{os.environ['PATH']}",
             "JUPYTER_PATH": str(ROOT / ".venv/share/jupyter"),
             "JUPYTER_DATA_DIR": str(self.dir / "data"),
@@ -273,8 +274,8 @@ def write_notebook(server: Server, name: str, first_cell: str) -> str:
 
 async def default_pool() -> None:
     failed = sum(not ok for _, ok in checks)
-    print("-- server with the venv's config (pool of 1 per variant)", flush=True)
-    srv = Server(env={"CALC_DL_POOL": "1"})
+    print("-- server with the venv's config and CALC_DL_POOL unset (the default: 1 per variant)", flush=True)
+    srv = Server()
     try:
         check("the venv's Jupyter config turns the pool on",
               "calc_dl kernel pool: 1 per variant" in srv.log(), srv.log()[-2000:])
@@ -420,6 +421,39 @@ async def default_pool() -> None:
         shutil.rmtree(srv.dir, ignore_errors=True)
 
 
+async def opened_while_warming() -> None:
+    """What `make lab` then a notebook opened at once meets: the session must answer at once (a cell
+    run before JupyterLab has a session asks which kernel to start), with the warming kernel."""
+    failed = sum(not ok for _, ok in checks)
+    print("-- a notebook opened while the pool warms up", flush=True)
+    srv = Server(env={"CALC_DL_POOL": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        while len(srv.kernel_pids()) < 2 and time.monotonic() < deadline:  # both variants launched
+            time.sleep(0.2)
+        warming = list(srv.kernel_pids())
+        check(f"the pool is warming up ({len(warming)} kernel processes, none warm yet)",
+              bool(warming) and not srv.warmed(), srv.log()[-2000:])
+        k, secs = srv.session("01_why_calculus.ipynb")
+        check(f"notebook 01's session answered at once ({secs:.2f}s, goal < {FIRST_CELL_GOAL:.0f}s)"
+              " with a warming pooled kernel", secs < FIRST_CELL_GOAL and k in warming, f"{k} {warming}")
+        t0 = time.monotonic()
+        async with Channels(srv, k) as ch:
+            _, st, out = await ch.run(PLAIN)
+            s_dep = time.monotonic() - t0
+            s_cell, st2, out2 = await ch.run(COMPUTE)
+        check(f"its `:dep` cell waited for the warm-up ({s_dep:.1f}s), then a computing cell ({s_cell:.2f}s)",
+              st == st2 == "ok" and out2.strip() == COMPUTED, out + out2)
+        deadline = time.monotonic() + 60  # its last warm-up cells may run after the notebook's
+        while k not in srv.warmed(PLAIN) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        check("the warm-up finished on that kernel", k in srv.warmed(PLAIN), srv.log()[-2000:])
+    finally:
+        srv.stop()
+        keep_log(srv, failed)
+        shutil.rmtree(srv.dir, ignore_errors=True)
+
+
 async def failing_warmup() -> None:
     failed = sum(not ok for _, ok in checks)
     print("-- server whose pool variant fails to warm up", flush=True)
@@ -466,7 +500,7 @@ async def no_pool() -> None:
 
 def main() -> int:
     only = sys.argv[1:]
-    for part in (default_pool, failing_warmup, no_pool):
+    for part in (default_pool, opened_while_warming, failing_warmup, no_pool):
         if not only or part.__name__ in only:
             asyncio.run(part())
     bad = sum(not ok for _, ok in checks)

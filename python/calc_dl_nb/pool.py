@@ -5,13 +5,14 @@ book's `:dep` cell and ~1.5 s for the first stored variable. This kernel manager
 anyone waits: it keeps `pool_size` kernels per `:dep` variant started and warmed (the `:dep` line,
 `use calc_dl::prelude::*;`, one stored variable) in the folder the server serves, hands one out
 when a notebook whose first code cell has that `:dep` line asks for a `rust` kernel (the notebook
-then gets a fresh process, never one handed out before), and starts a replacement. A restart swaps
-in a warm kernel under the same id. Anything else (another kernel spec, another folder, another
-`:dep` line, an empty pool) starts the normal way.
+then gets a fresh process, never one handed out before), and starts a replacement. A notebook
+opened while its kernel is still warming up gets that kernel at once, and its first cells wait for
+the rest of the warm-up. A restart swaps in a warm kernel under the same id. Anything else (another
+kernel spec, another folder, another `:dep` line, an empty pool) starts the normal way.
 
 Enable: c.ServerApp.kernel_manager_class = "calc_dl_nb.pool.PooledMappingKernelManager"
-(scripts/setup.sh writes it into the venv's Jupyter config). Off by default (Run All hung under the pool in the browser check, Dec 2); size: CALC_DL_POOL=n or
---PooledMappingKernelManager.pool_size=n; 0 turns the pool off.
+(scripts/setup.sh writes it into the venv's Jupyter config). Size: 1 per variant by default;
+CALC_DL_POOL=n or --PooledMappingKernelManager.pool_size=n; 0 turns the pool off.
 """
 
 from __future__ import annotations
@@ -47,10 +48,12 @@ def first_dep_line(notebook: str | Path) -> str | None:
 
 
 class _Pooled:
-    """One pool entry: its `:dep` line, its kernel manager once created, the warm-up task."""
+    """One pool entry: its `:dep` line, its kernel manager once created, the warm-up task, and
+    `launched` (set when the kernel process runs: the manager, or None if it never started)."""
 
     def __init__(self, line: str):
-        self.line, self.km, self.task, self.started = line, None, None, False
+        self.line, self.km, self.task, self.started, self.handed_out = line, None, None, False, False
+        self.launched = asyncio.get_running_loop().create_future()
 
     def ready(self) -> bool:
         return self.task.done() and not self.task.cancelled() and self.task.result() is not None
@@ -76,7 +79,7 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
     @default("pool_size")
     def _default_pool_size(self):
         try:
-            return max(0, int(os.environ.get("CALC_DL_POOL", "0")))
+            return max(0, int(os.environ.get("CALC_DL_POOL", "1")))
         except ValueError:
             self.log.warning("CALC_DL_POOL=%r is not a number: pool of 1", os.environ["CALC_DL_POOL"])
             return 1
@@ -125,28 +128,36 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
             km, _, kernel_id = self.pre_start_kernel(self.pool_kernel_name, {})
             entry.km = km
             km.autorestart = False  # a dead pooled kernel is replaced warm by _check, not restarted cold
-            await asyncio.wait_for(self._start_and_run(km, kernel_id, entry.line), self.pool_warmup_timeout)
+            await asyncio.wait_for(self._start_and_run(entry, kernel_id), self.pool_warmup_timeout)
             self.log.info("calc_dl kernel pool: %s warm in %.1fs (%s)", kernel_id, time.monotonic() - t0, entry.line)
             return km
         except asyncio.CancelledError:
             await self._discard(entry.km)
             raise
         except Exception as e:
+            if entry.handed_out:  # the notebook's kernel now: its own `:dep` cell shows what went wrong
+                self.log.warning("calc_dl kernel pool: warm-up of a handed-out kernel stopped: %r", e)
+                return None
             self.log.error("calc_dl kernel pool: warm-up failed, notebooks start their kernels as usual: %r", e)
             self._failed_at[entry.line] = time.monotonic()
             if entry in self._pool:
                 self._pool.remove(entry)
             await self._discard(entry.km)
             return None
+        finally:
+            if not entry.launched.done():
+                entry.launched.set_result(None)
 
-    async def _start_and_run(self, km, kernel_id: str, line: str):
+    async def _start_and_run(self, entry: _Pooled, kernel_id: str):
+        km = entry.km
         kwargs = self._kernel_start_kwargs(cwd=self._pool_cwd(), env=dict(os.environ), kernel_id=kernel_id)
         await km.start_kernel(**kwargs)
+        entry.launched.set_result(km)
         kc = km.client()
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=self.pool_warmup_timeout)
-            for code in (line, "use calc_dl::prelude::*;", "let calc_dl_pool_warm = 1.0_f64;"):
+            for code in (entry.line, "use calc_dl::prelude::*;", "let calc_dl_pool_warm = 1.0_f64;"):
                 outputs = []
                 hook = lambda msg: outputs.append({"output_type": msg["msg_type"], **msg["content"]})  # noqa: E731
                 reply = await kc.execute_interactive(code, output_hook=hook, allow_stdin=False)
@@ -178,25 +189,24 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
         self._fill()
 
     async def _claim(self, line: str | None, wait: bool):
-        """A warm kernel for this `:dep` line, taken out of the pool (so never given twice), or None.
-        wait: else take one whose warm-up is under way (what is left of it is less than a new start;
-        a refill still in its delay is left alone: a new start is as quick)."""
+        """A kernel for this `:dep` line, taken out of the pool (so never given twice), or None. A warm
+        one first; else, with `wait`, one whose warm-up is under way, as soon as its process runs: the
+        notebook's cells queue behind the rest of the warm-up (less than a new start), and the session
+        answers at once (JupyterLab asks for a kernel if a cell runs before the session has one).
+        A refill still in its delay is left alone: a new start is as quick."""
         entries = sorted((e for e in self._pool if e.line == line), key=lambda e: not e.ready())
         for entry in entries:
-            if not (entry.ready() or (wait and entry.started)):
+            if not (entry.ready() or (wait and entry.started and not entry.task.done())):
                 continue
             self._pool.remove(entry)
+            entry.handed_out = True
             self._fill(self.pool_refill_delay)
-            try:
-                km = await entry.task  # None if the warm-up failed (logged by _warm)
-            except asyncio.CancelledError:
-                if asyncio.current_task().cancelling():
-                    raise
-                continue  # it died while warming up (_check)
+            km = entry.task.result() if entry.ready() else await asyncio.shield(entry.launched)
             if km is not None and await km.is_alive():
-                return km
-            await self._discard(km)
-        return None
+                return km, entry.task.done()
+            if entry.task.done():
+                await self._discard(km)
+        return None, False
 
     def _wanted(self, cwd: str | None, env: dict | None) -> str | None:
         """The pool variant a kernel should have: its notebook's first `:dep` line (JPY_SESSION_NAME is
@@ -207,7 +217,7 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
         line = first_dep_line(Path(self.root_dir, notebook))
         return line if line in self._lines() else None
 
-    async def _adopt(self, kernel_id: str, km, env: dict | None):
+    async def _adopt(self, kernel_id: str, km, env: dict | None, ready: bool = True):
         """Make a pooled kernel a server kernel, with the bookkeeping MappingKernelManager's start does."""
         if env:
             km.update_env(env=env)  # a later plain restart starts with the notebook's environment
@@ -216,7 +226,7 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
         km.start_restarter()  # before _finish_kernel_start registers its "dead" callback on it
         self._kernels[kernel_id] = km
         self._kernel_connections[kernel_id] = 0
-        km.execution_state, km.reason, km.last_activity = "idle", "", utcnow()
+        km.execution_state, km.reason, km.last_activity = "idle" if ready else "busy", "", utcnow()
         await self._finish_kernel_start(kernel_id)
         KERNEL_CURRENTLY_RUNNING_TOTAL.labels(type=km.kernel_name).inc()
         if not self._initialized_culler:
@@ -226,11 +236,12 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
     async def start_kernel(self, *, kernel_id=None, path=None, **kwargs):
         if kwargs.get("kernel_name") == self.pool_kernel_name and (kernel_id is None or kernel_id not in self):
             cwd = self.cwd_for_path(path) if path is not None else None
-            km = await self._claim(self._wanted(cwd, kwargs.get("env")), wait=True)
+            km, ready = await self._claim(self._wanted(cwd, kwargs.get("env")), wait=True)
             if km is not None:
                 kernel_id = kernel_id or km.kernel_id
-                await self._adopt(kernel_id, km, kwargs.get("env"))
-                self.log.info("Kernel started: %s (warm, from the calc_dl pool)", kernel_id)
+                await self._adopt(kernel_id, km, kwargs.get("env"), ready)
+                how = "warm" if ready else "warming up: its first cells wait for the rest"
+                self.log.info("Kernel started: %s (%s, from the calc_dl pool)", kernel_id, how)
                 return kernel_id
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
 
@@ -241,7 +252,7 @@ class PooledMappingKernelManager(AsyncMappingKernelManager):
         self._check_kernel_id(kernel_id)
         old = self._kernels[kernel_id]
         launch = old._launch_args or {}  # the cwd and env it was started with (update_env keeps them)
-        km = await self._claim(self._wanted(launch.get("cwd"), launch.get("env")), wait=False)
+        km, _ = await self._claim(self._wanted(launch.get("cwd"), launch.get("env")), wait=False)
         if km is None:
             return await super().restart_kernel(kernel_id, now=now)
         old.stop_restarter()

@@ -9,7 +9,7 @@
 // Prints one JSON line per measurement, then a table. Usage: node tests/browser/bench_browser.mjs
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NOTEBOOKS, OPEN_NOTEBOOK, launchBrowser, shutdownKernels, startLab } from './lab.js';
+import { NOTEBOOKS, OPEN_NOTEBOOK, kernelIdle, launchBrowser, shutdownKernels, startLab } from './lab.js';
 
 const FIRST = '01_why_calculus.ipynb';
 const SECOND = '09_chain_rule_backprop.ipynb';
@@ -29,7 +29,7 @@ function pool(lab) {
   const lines = lab.log().split('\n');
   return {
     warmed: lines.filter((l) => l.includes('calc_dl kernel pool:') && l.includes(' warm in ')).length,
-    handed: lines.filter((l) => l.includes('(warm, from the calc_dl pool')).length,
+    handed: lines.filter((l) => l.includes(', from the calc_dl pool')).length,
   };
 }
 
@@ -72,7 +72,6 @@ async function runToFirstOutput(page, name) {
   return (Date.now() - t0) / 1000;
 }
 
-const idle = (page) => page.locator(`${INDICATOR}[data-status="idle"]`).waitFor({ timeout: 600_000 });
 
 async function mode(browser, on) {
   const lab = await startLab({ extraEnv: { CALC_DL_POOL: on ? '1' : '0' } });
@@ -90,7 +89,7 @@ async function mode(browser, on) {
     await page.goto(`${lab.url}/lab/tree/${FIRST}?reset&token=${lab.token}`);
     await page.locator(`${OPEN_NOTEBOOK} .jp-Cell`).first().waitFor({ timeout: 120_000 });
     row('01: page.goto -> notebook shown', (Date.now() - t0) / 1000);
-    await idle(page);
+    await kernelIdle(page, lab, { timeout: 600_000, path: FIRST });
     row('01: page.goto -> kernel idle', (Date.now() - t0) / 1000);
     const cells = await runToFirstOutput(page, FIRST);
     row('01: page.goto -> first computing output', (Date.now() - t0) / 1000, GOAL);
@@ -121,7 +120,7 @@ async function mode(browser, on) {
     const o0 = Date.now();
     await page.locator('.jp-DirListing-item', { hasText: SECOND }).dblclick();
     await page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current', { hasText: SECOND }).waitFor();
-    await idle(page);
+    await kernelIdle(page, lab, { timeout: 600_000, path: SECOND });
     row('09: double-click in the file browser -> kernel idle', (Date.now() - o0) / 1000);
     await runToFirstOutput(page, SECOND);
     row('09: double-click -> first computing output', (Date.now() - o0) / 1000, GOAL);

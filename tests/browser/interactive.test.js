@@ -2,11 +2,8 @@
 // (outputs made in the session are trusted, so their scripts run).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPEN_NOTEBOOK, launchBrowser, openNotebook, shutdownKernels, startLab } from './lab.js';
+import { OPEN_NOTEBOOK, launchBrowser, openNotebook, runAllCells, shutdownKernels, startLab } from './lab.js';
 
-// Skipped: on Dec 2 Run All through the UI hung (600 s, prompts never all numbered) in the CI-like run while
-// other notebooks ran; passed in 41 s alone. Cause not found yet; run with CALC_DL_BROWSER_RUN_ALL=1.
-const runAllOptions = { skip: process.env.CALC_DL_BROWSER_RUN_ALL === '1' ? false : 'Run All through the UI hung under load (Dec 2); CALC_DL_BROWSER_RUN_ALL=1 runs it' };
 
 let lab;
 let browser;
@@ -21,26 +18,12 @@ after(async () => {
   await lab?.stop();
 });
 
-async function runAll(page) {
-  await page.locator(`${OPEN_NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status="idle"]`).waitFor({ timeout: 300_000 });
-  await page.locator(`${OPEN_NOTEBOOK} .jp-Notebook`).click();
-  await page.getByRole('menuitem', { name: 'Run', exact: true }).click();
-  await page.getByRole('menuitem', { name: 'Run All Cells', exact: true }).click();
-  await page.waitForFunction((sel) => {
-    const prompts = [...document.querySelectorAll(`${sel} .jp-CodeCell .jp-InputArea-prompt`)].map((p) => p.textContent);
-    return prompts.length > 0 && prompts.every((t) => /\[\d+\]/.test(t));
-  }, OPEN_NOTEBOOK, { timeout: 300_000, polling: 1000 }).catch(async (e) => {
-    await page.screenshot({ path: '/tmp/calc-dl-run-all-timeout.png', fullPage: true });
-    throw e;
-  });
-}
-
-test('user text in a figure, a table and a slider shows as text and never runs (trusted outputs)', runAllOptions, async () => {
+test('user text in a figure, a table and a slider shows as text and never runs (trusted outputs)', async () => {
   const page = await openNotebook(browser, lab, 'escape.ipynb');
   const dialogs = [];
   page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
   try {
-    await runAll(page);
+    await runAllCells(page, lab);
     const outputs = page.locator(`${OPEN_NOTEBOOK} .jp-OutputArea-output`);
     await page.waitForTimeout(1500); // any injected script or onerror would have fired by now
     assert.deepEqual(dialogs, [], `a user string ran as script: ${dialogs.join(', ')}`);
@@ -62,10 +45,10 @@ test('user text in a figure, a table and a slider shows as text and never runs (
   }
 });
 
-test('the slider redraws in the browser, without the kernel', runAllOptions, async () => {
+test('the slider redraws in the browser, without the kernel', async () => {
   const page = await openNotebook(browser, lab, 'escape.ipynb');
   try {
-    await runAll(page);
+    await runAllCells(page, lab);
     await shutdownKernels(lab); // the slider must not need it
     const slider = page.locator(`${OPEN_NOTEBOOK} .calc-dl-slider`);
     await slider.scrollIntoViewIfNeeded();

@@ -71,12 +71,36 @@ export async function startLab({ port = 18000 + Math.floor(Math.random() * 1000)
     return r.status === 204 ? null : r.json();
   };
   const stop = async () => {
+    // On SIGTERM the server shuts its kernels down, the pool's too: give it the time, then make sure.
     try { process.kill(-lab.pid, 'SIGTERM'); } catch { /* gone */ }
-    await new Promise((r) => setTimeout(r, 1500));
+    for (let t = 0; t < 200 && groupAlive(lab.pid); t++) await new Promise((r) => setTimeout(r, 100));
     try { process.kill(-lab.pid, 'SIGKILL'); } catch { /* gone */ }
+    // A kernel runs in its own session: one left behind would keep this process alive through the
+    // pipes it inherited. Each names its connection file in this lab's runtime folder.
+    for (const pid of processesNaming(join(dir, 'runtime'))) {
+      try { process.kill(-pid, 'SIGKILL'); } catch { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    }
+    lab.stdout.destroy();
+    lab.stderr.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
   return { url, token, dir, api, log: () => log, stop };
+}
+
+/** Whether any process of the process group `pgid` is still running. */
+function groupAlive(pgid) {
+  try { process.kill(-pgid, 0); return true; } catch { return false; }
+}
+
+/** Processes whose command line contains `text` (read from /proc). */
+function processesNaming(text) {
+  const pids = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) pids.push(Number(pid));
+    } catch { /* ended meanwhile */ }
+  }
+  return pids;
 }
 
 /** Debian's chromium, headless, with the flags this machine's closed network needs. */
@@ -133,4 +157,67 @@ export async function drawnFigures(page, expected) {
     }
   }
   return { drawn, broken };
+}
+
+/**
+ * Waits until the open notebook's kernel is up and idle. The toolbar's indicator says idle before
+ * the notebook has a session at all (a cell run then asks which kernel to start), so the server's
+ * session for the notebook is waited for first.
+ */
+export async function kernelIdle(page, lab, { timeout = 300_000, path } = {}) {
+  path ??= decodeURIComponent(new URL(page.url()).pathname.replace(/^.*\/lab\/tree\//, ''));
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const session = (await lab.api('/api/sessions')).find((s) => s.path === path);
+    if (session?.kernel?.execution_state === 'idle') break;
+    if (Date.now() > deadline) throw new Error(`${path}: no idle kernel after ${timeout / 1000} s (${JSON.stringify(session?.kernel)})`);
+    await page.waitForTimeout(500);
+  }
+  await page.locator(`${OPEN_NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status="idle"]`).waitFor({ timeout: 60_000 });
+}
+
+/**
+ * Clears the open notebook's outputs and runs every cell through the Run menu, as a learner does,
+ * then waits until each code cell shows a number in its prompt (a cell whose input is collapsed, as
+ * the book's check cells are, shows no prompt: the saved file tells about those). Fails early, naming
+ * the cells, when the kernel has gone idle with cells left unrun (JupyterLab drops the queue after an
+ * error), and says what the page showed on a timeout.
+ */
+export async function runAllCells(page, lab, { timeout = 600_000 } = {}) {
+  await kernelIdle(page, lab);
+  await page.locator(`${OPEN_NOTEBOOK} .jp-Notebook`).click();
+  await page.getByRole('menuitem', { name: 'Edit', exact: true }).click();
+  await page.getByRole('menuitem', { name: 'Clear Outputs of All Cells', exact: true }).click();
+  await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} .jp-CodeCell .jp-InputArea-prompt`)]
+    .every((p) => !/\d/.test(p.textContent)), OPEN_NOTEBOOK, { timeout: 30_000 });
+  await page.getByRole('menuitem', { name: 'Run', exact: true }).click();
+  await page.getByRole('menuitem', { name: 'Run All Cells', exact: true }).click();
+  const state = () => page.evaluate((sel) => ({
+    prompts: [...document.querySelectorAll(`${sel} .jp-CodeCell .jp-InputArea-prompt`)].map((p) => p.textContent.trim()),
+    status: document.querySelector(`${sel} .jp-Notebook-ExecutionIndicator`)?.dataset.status,
+    stderr: [...document.querySelectorAll(`${sel} [data-mime-type="application/vnd.jupyter.stderr"]`)]
+      .map((e) => e.textContent.slice(0, 300)),
+  }), OPEN_NOTEBOOK);
+  const describe = (s) => {
+    const left = s.prompts.map((t, i) => [i, t]).filter(([, t]) => !/^\[\d+\]/.test(t));
+    return `kernel ${s.status}; code cells not numbered: ${left.map(([i, t]) => `#${i} '${t}'`).join(', ') || 'none'}`
+      + (s.stderr.length ? `; stderr: ${s.stderr.join(' | ')}` : '');
+  };
+  const deadline = Date.now() + timeout;
+  let idleSince = null;
+  for (;;) {
+    const s = await state();
+    if (s.status === 'idle' && s.prompts.length > 0 && s.prompts.every((t) => /^\[\d+\]/.test(t))) return s;
+    const busy = s.prompts.some((t) => t.includes('*'));
+    idleSince = !busy && s.status === 'idle' ? (idleSince ?? Date.now()) : null;
+    if (idleSince && Date.now() - idleSince > 20_000) {
+      await page.screenshot({ path: join(tmpdir(), 'calc-dl-run-all-stopped.png'), fullPage: true });
+      throw new Error(`Run All stopped: ${describe(s)}`);
+    }
+    if (Date.now() > deadline) {
+      await page.screenshot({ path: join(tmpdir(), 'calc-dl-run-all-timeout.png'), fullPage: true });
+      throw new Error(`Run All not finished after ${timeout / 1000} s: ${describe(s)}`);
+    }
+    await page.waitForTimeout(1000);
+  }
 }
