@@ -119,23 +119,26 @@ EVCXR_BIN="$(command -v evcxr_jupyter)"
 # toolchain and a CARGO_HOME of their own under CLASS_PREFIX, readable by everyone.
 if [ "$HUB" = 1 ]; then
   sysroot="$(rustc --print sysroot)"
-  if [ -x "$CLASS_PREFIX/rust/bin/cargo" ]; then
+  if [ -x "$CLASS_PREFIX/rust/bin/cargo" ] && [ "$("$CLASS_PREFIX/rust/bin/rustc" -vV)" = "$(rustc -vV)" ]; then
     ok "Rust toolchain for the kernels: $CLASS_PREFIX/rust ($("$CLASS_PREFIX/rust/bin/rustc" --version))"
   elif [ "${sysroot#"$CLASS_PREFIX"/}" != "$sysroot" ]; then
     # Already installed under the prefix (binder/postBuild puts rustup's there): point at it.
     mkdir -p "$CLASS_PREFIX" && ln -sfn "$sysroot" "$CLASS_PREFIX/rust"
     ok "Rust toolchain for the kernels: $CLASS_PREFIX/rust -> $sysroot"
   else
-    step "Copying the Rust toolchain $sysroot to $CLASS_PREFIX/rust (once; without its docs, about 700 MB)"
+    # Not there yet, or another version than the one installed (a rustup update since): copy it.
+    step "Copying the Rust toolchain $sysroot to $CLASS_PREFIX/rust (without its docs, about 700 MB)"
     s=$SECONDS
     mkdir -p "$CLASS_PREFIX"
-    rm -rf "$CLASS_PREFIX/rust.partial"
+    rm -rf "$CLASS_PREFIX/rust.partial" "$CLASS_PREFIX/rust.old"
+    [ -e "$CLASS_PREFIX/rust" ] && mv "$CLASS_PREFIX/rust" "$CLASS_PREFIX/rust.old"
     mkdir "$CLASS_PREFIX/rust.partial"
     for d in bin etc lib libexec; do
       [ -e "$sysroot/$d" ] && cp -a "$sysroot/$d" "$CLASS_PREFIX/rust.partial/"
     done
     chmod -R a+rX "$CLASS_PREFIX/rust.partial"
     mv "$CLASS_PREFIX/rust.partial" "$CLASS_PREFIX/rust"
+    rm -rf "$CLASS_PREFIX/rust.old"
     elapsed $s
   fi
   if cmp -s "$EVCXR_BIN" "$CLASS_PREFIX/bin/evcxr_jupyter"; then
@@ -157,7 +160,10 @@ REQUIREMENTS=(-r requirements.txt)
 # (An image, CALC_DL_VENV: binder/requirements.txt brings jupyterhub; the hub and repo2docker run elsewhere.)
 HUB_REQ=""
 [ "$HUB" = 1 ] && [ -z "${CALC_DL_VENV:-}" ] && HUB_REQ=deploy/requirements-hub.txt && REQUIREMENTS+=(-r "$HUB_REQ")
-req_hash="$(cat requirements.txt $HUB_REQ | sha256sum | cut -d' ' -f1)"
+# With the hub's: this checkout's path too (calc_dl_nb is installed editable, and every learner's server
+# imports its kernel pool from there).
+req_input() { cat requirements.txt $HUB_REQ; if [ -n "$HUB_REQ" ]; then echo "$ROOT"; fi; }
+req_hash="$(req_input | sha256sum | cut -d' ' -f1)"
 BASE_PYTHON=python3
 if [ "$HUB" = 1 ] && [ -z "${CALC_DL_VENV:-}" ]; then
   # Every learner runs this environment's Python: build it on Debian's (python3-venv), not on one

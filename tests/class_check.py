@@ -253,8 +253,8 @@ class Learner:
         # peaks (kB) over the samples; CPU seconds of the kernel tree at the end of the run
         self.peak_server = self.peak_kernel = self.peak_compilers = self.peak_total = 0
         self.kernel_hwm = 0
-        self.cpu_s = 0.0
-        self.pooled_idle_kb = 0
+        self.cpu_s = self.server_cpu = self.start_cpu = 0.0
+        self.pooled_idle_kb = self.after_kb = 0
         self.sampling = False
 
     def sample(self, procs: dict[int, dict]) -> None:
@@ -467,7 +467,8 @@ def check_image() -> None:
         problems.append("binder/start is not the entrypoint")
     if "--chown=1000:1000" not in dockerfile:
         problems.append("files not owned by uid 1000 (--user-id 1000)")
-    if "sudo" in (ROOT / "binder/postBuild").read_text().replace("without sudo", "").replace("no sudo", ""):
+    code_lines = [ln for ln in (ROOT / "binder/postBuild").read_text().splitlines() if not ln.lstrip().startswith("#")]
+    if any(re.search(r"\bsudo\b", ln) for ln in code_lines):
         problems.append("postBuild calls sudo")
     record("image: repo2docker --no-build Dockerfile", not problems,
            "; ".join(problems) or f"apt as root: {' '.join(apt)}; postBuild as ${{NB_USER}} (uid 1000, jovyan);"
@@ -514,6 +515,8 @@ async def spawn(hub: Hub, learner: Learner) -> None:
             raise RuntimeError(f"{learner.name}: the server did not start in 300 s")
         await asyncio.sleep(0.25)
     learner.server_s = time.monotonic() - t0
+    procs = snapshot()
+    learner.server_cpu = sum(_cpu_seconds(pid) for pid, p in procs.items() if p["uid"] == learner.uid and p["name"] == SERVER)
 
 
 async def open_notebook(hub: Hub, learner: Learner, path: str) -> KernelSocket:
@@ -525,6 +528,7 @@ async def open_notebook(hub: Hub, learner: Learner, path: str) -> KernelSocket:
     ks = await KernelSocket.open(hub, learner.name, learner.kernel_id, learner.token)
     await ks.ready()
     learner.kernel_s = time.monotonic() - t0
+    learner.start_cpu = learner.kernel_cpu()
     return ks
 
 
@@ -562,14 +566,15 @@ def mb(kb: int) -> str:
 
 
 def table(rows: list[Learner]) -> None:
-    head = ("learner", "server s", "kernel s", ":dep s", "cells", "wall s", "CPU s", "server MB",
-            "kernel tree MB", "compilers MB", "server+kernel MB")
+    head = ("learner", "server s", "kernel s", ":dep s", "cells", "wall s", "server start CPU s", "kernel start CPU s",
+            "kernel CPU s", "server MB", "kernel tree MB", "compilers MB", "server+kernel MB")
     print("\n" + " | ".join(head))
     print(" | ".join("---" for _ in head))
     for r in rows:
         print(" | ".join([
             f"{r.name} ({r.role})", f"{r.server_s:.1f}", f"{r.kernel_s:.1f}", f"{r.dep_s:.1f}",
-            f"{r.cells_ok}/{r.cells}", f"{r.wall_s:.1f}", f"{r.cpu_s:.1f}", mb(r.peak_server), mb(r.peak_kernel),
+            f"{r.cells_ok}/{r.cells}", f"{r.wall_s:.1f}", f"{r.server_cpu:.1f}", f"{r.start_cpu:.1f}", f"{r.cpu_s:.1f}",
+            mb(r.peak_server), mb(r.peak_kernel),
             mb(r.peak_compilers), mb(r.peak_total)]))
 
 
@@ -616,7 +621,10 @@ async def main_async() -> None:
     print(f"    burst: {burst_s:.1f}s from the first spawn to the last cell; the machine's {cores} cores"
           f" {busy_cores:.2f} busy on average", flush=True)
 
+    table(learners)
     print("\n==> 4. isolation between learners", flush=True)
+    if len(learners) < 2:
+        raise RuntimeError("the isolation checks need 2 learners or more (CLASS_LEARNERS)")
     a, b = learners[0], learners[1]
     modes = {lr.name: oct(Path(f"/home/{lr.name}").stat().st_mode & 0o777) for lr in everyone}
     read = subprocess.run(["runuser", "-u", a.name, "--", "cat", f"/home/{b.name}/calc_dl/notebooks/{NOTEBOOK}"],
@@ -655,6 +663,7 @@ async def main_async() -> None:
         ks = await KernelSocket.open(hub, fresh.name, fresh.kernel_id, fresh.token)
         await ks.ready()
         fresh.kernel_s = time.monotonic() - t0
+        fresh.start_cpu = fresh.kernel_cpu()
         lib = ROOT / "crates/calc_dl"
         probe = [book_dep_line().replace("../crates/calc_dl", str(lib)), "use calc_dl::prelude::*;",
                  "let d = derivative(|x: Dual| x * x, 3.0).unwrap();\nassert_eq!(d, 6.0);\nd"]
@@ -681,9 +690,17 @@ async def main_async() -> None:
     fresh.sampling = False
     await hub.call("DELETE", f"/hub/api/users/{fresh.name}/server", ok=None)
 
-    print("\n==> 6. the kernel pool in a learner's server (CALC_DL_POOL=1)", flush=True)
+    print("\n==> 6. the kernel pool in a learner's server (CALC_DL_POOL=1), started ahead by deploy/prestart_servers.py", flush=True)
     try:
-        await spawn(hub, pool)
+        t0 = time.monotonic()
+        pre = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "deploy/prestart_servers.py"), "--hub", hub.url, pool.name,
+            env=dict(os.environ, JUPYTERHUB_API_TOKEN=hub.token), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        pre_out = (await pre.communicate())[0].decode(errors="replace")
+        pool.server_s = time.monotonic() - t0
+        print("    " + pre_out.strip().replace("\n", "\n    "), flush=True)
+        if pre.returncode != 0:
+            raise RuntimeError(f"prestart_servers.py exited {pre.returncode}")
         t0 = time.monotonic()
         warm_line = re.compile(r"calc_dl kernel pool: \S+ warm in ([0-9.]+)s")
         while not warm_line.search(log.read_text(errors="replace")):
@@ -713,12 +730,25 @@ async def main_async() -> None:
             pool.cells_ok += 1
         pool.wall_s = time.monotonic() - t0
         pool.cpu_s = pool.kernel_cpu()
-        ks.close()
         pool.pooled_idle_kb = idle_kb
+        # After a hand-out the pool starts a replacement (pool_refill_delay later): the learner then holds
+        # the notebook's kernel and a new warm one. Wait for it and measure what the server holds then.
+        t1 = time.monotonic()
+        while len(warm_line.findall(log.read_text(errors="replace"))) < 2:
+            if time.monotonic() - t1 > 180:
+                raise RuntimeError("the pool did not refill within 180 s")
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(2)
+        procs = snapshot()
+        pool.after_kb = sum(p["rss"] for pid, p in procs.items() if p["uid"] == pool.uid)
+        kernels_after = len(kernel_roots(procs, pool.uid))
+        ks.close()
         record("the pool hands a warm kernel to the notebook",
                not pool.failure and pool.kernel_s < 3,
                pool.failure or f"pooled kernel warm in {warm_s:.1f}s after the server started, idle {mb(idle_kb)} MB;"
-               f" the notebook's kernel ready in {pool.kernel_s:.2f}s, its :dep cell {pool.dep_s:.2f}s")
+               f" the notebook's kernel ready in {pool.kernel_s:.2f}s, its :dep cell {pool.dep_s:.2f}s; refilled"
+               f" {time.monotonic() - t1:.0f}s after the notebook: {kernels_after} kernels,"
+               f" {mb(pool.after_kb)} MB for the learner's server and kernels")
     except Exception as e:
         record("the pool hands a warm kernel to the notebook", False, f"{type(e).__name__}: {e}")
     pool.sampling = False
@@ -727,11 +757,13 @@ async def main_async() -> None:
     await hub.call("DELETE", f"/hub/api/users/{pool.name}/server", ok=None)
 
     print(f"\n==> measured (peak RSS sampled every {SAMPLE_SECONDS}s from /proc; kernel tree = evcxr_jupyter and"
-          " everything it runs; compilers = cargo, rustc and the linkers in it; CPU = kernel tree's user+system)")
+          " everything it runs; compilers = cargo, rustc and the linkers in it; CPU = user+system seconds: the"
+          " server's once it was up, the kernel tree's once the kernel answered and after the last cell)")
     table(learners + [fresh, pool])
     print(f"\nburst of {LEARNERS}: {burst_s:.1f}s wall, {busy_cores:.2f} of {cores} cores busy;"
           f" kernel's own peak (VmHWM): {', '.join(mb(lr.kernel_hwm) + ' MB' for lr in learners)};"
-          f" idle pooled kernel: {mb(pool.pooled_idle_kb)} MB")
+          f" idle pooled kernel: {mb(pool.pooled_idle_kb)} MB; a pool learner after the refill (notebook kernel +"
+          f" new pooled kernel + server, all idle): {mb(pool.after_kb)} MB")
 
 
 def main() -> int:
