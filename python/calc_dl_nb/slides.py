@@ -4,12 +4,14 @@ nbconvert makes one slide per `slideshow` mark and lets it run past the frame. H
 starts a slide, and the cells after it are packed into slides by their estimated height at the
 deck's text sizes (CSS below): a long Markdown cell is split between paragraphs, a code cell whose
 output does not fit beside its code shows its output on the next slide, a long code cell or output
-is continued on the next slide, and figures are scaled to the frame. The browser check
+is continued on the next slide, and a figure with a slide rendition (calc_dl's `Figure::slide_svg`)
+shows each of its panels alone, enlarged to the frame. The browser check
 (tests/browser/slides.test.js) measures the result in Chromium at 1280x720.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
 
@@ -31,6 +33,7 @@ CSS = f"""
 .reveal .slides section h1 {{ font-size: 44px; }} .reveal .slides section h2 {{ font-size: 36px; }}
 .reveal .slides section h3, .reveal .slides section h4 {{ font-size: 30px; }}
 .reveal .slides section img {{ max-height: {FIGURE_MAX_PX}px; max-width: 100%; width: auto; height: auto; }}
+.reveal .slides section img.calc-dl-slide-figure {{ display: block; margin: 0 auto; }}
 .reveal .slides section table {{ font-size: {TEXT_PX - 2}px; }}
 .reveal .slides section .jp-InputPrompt, .reveal .slides section .jp-OutputPrompt {{ display: none; }}
 </style>
@@ -130,6 +133,41 @@ def split_markdown(source: str) -> list[str]:
     return pieces
 
 
+PANELS = re.compile(r'\sdata-calc-dl-panels="([^"]+)"')
+
+
+def slide_figures(out) -> list:
+    """A figure that carries a slide rendition (calc_dl sends it as `image/svg+xml` beside the
+    notebook's `text/html`) as one output per panel: an <img> of that panel alone, enlarged to fill
+    the slide's figure frame, so its text shows about twice the notebook's size. Other outputs as they are."""
+    data = out.get("data", {})
+    svg = data.get("image/svg+xml")
+    svg = "".join(svg) if isinstance(svg, list) else svg
+    found = PANELS.search(svg or "")
+    if not found or "text/html" not in data:
+        return [out]
+    html = data["text/html"]
+    html = "".join(html) if isinstance(html, list) else html
+    alt = re.search(r'\balt="([^"]*)"', html)
+    root = re.search(r"<svg\b[^>]*>", svg)
+    parts = []
+    for rect in found.group(1).split(";"):
+        x, y, w, h = (float(v) for v in rect.split(","))
+        tag = PANELS.sub("", root.group(0))
+        for name, value in (("width", f"{w:g}"), ("height", f"{h:g}"), ("viewBox", f"{x:g} {y:g} {w:g} {h:g}")):
+            tag = re.sub(rf'\s{name}="[^"]*"', f' {name}="{value}"', tag)
+        panel = svg[: root.start()] + tag + svg[root.end():]
+        scale = min(WIDTH / w, FIGURE_MAX_PX / h)
+        dw, dh = round(w * scale), round(h * scale)
+        src = base64.b64encode(panel.encode()).decode()
+        part = copy.deepcopy(out)
+        part["data"] = {"text/html": f'<img src="data:image/svg+xml;base64,{src}" width="{dw}" height="{dh}" '
+                                     f'alt="{alt.group(1) if alt else ""}" class="calc-dl-slide-figure" '
+                                     f'style="width:{dw}px;height:{dh}px;max-width:none;max-height:none"/>'}
+        parts.append(part)
+    return parts
+
+
 def split_output(out) -> list:
     """An HTML table output taller than a slide as several outputs of fewer rows (header kept)."""
     html = out.get("data", {}).get("text/html")
@@ -175,6 +213,7 @@ def paginate(nb):
                 level = len(piece) - len(piece.lstrip("#")) if piece.startswith("#") else 0
                 blocks.append((c, markdown_height(piece), level))
         elif cell.cell_type == "code":
+            cell.outputs = [part for o in cell.get("outputs", []) for part in slide_figures(o)]
             code = code_height(cell.source)
             outs = sum(output_height(o) for o in cell.get("outputs", []))
             if code + outs <= BUDGET:

@@ -3,40 +3,22 @@
 // every slide of every deck fits a 1280x720 projector with no text below 20 px.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NOTEBOOKS, ROOT, bookNotebooks, figuresInFile, launchBrowser } from './lab.js';
-import { measureDeck, serveFolder } from './slides.js';
+import { NOTEBOOKS, bookNotebooks, figuresInFile } from './lab.js';
+import { measureDeck, openBook } from './slides.js';
 
-let out;
-let server;
-let browser;
-
-before(async () => {
-  out = mkdtempSync(join(tmpdir(), 'calc-dl-book-'));
-  const py = join(ROOT, '.venv', 'bin', 'python');
-  execFileSync(py, ['scripts/build_book.py', '--out', out], { cwd: ROOT, stdio: 'pipe' });
-  execFileSync(py, ['scripts/build_book.py', '--slides', '--out', out], { cwd: ROOT, stdio: 'pipe' });
-  server = await serveFolder(out);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (out) rmSync(out, { recursive: true, force: true });
-});
+let book;
+before(async () => { book = await openBook(); });
+after(() => book?.close());
 
 for (const name of bookNotebooks()) {
   const stem = name.replace(/\.ipynb$/, '');
 
   test(`${stem}.html: every figure draws in the exported book`, async () => {
     const expected = figuresInFile(join(NOTEBOOKS, name));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await book.browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
-      await page.goto(`${server.url}/${stem}.html`);
+      await page.goto(`${book.url}/${stem}.html`);
       const drawn = await page.evaluate(async () => {
         const imgs = [...document.querySelectorAll('.jp-OutputArea-output img')];
         await Promise.all(imgs.map((i) => (i.complete ? null : new Promise((r) => { i.onload = r; i.onerror = r; }))));
@@ -48,12 +30,14 @@ for (const name of bookNotebooks()) {
     }
   });
 
-  test(`${stem}.slides.html: every slide fits 1280x720, text at least 20 px`, async () => {
-    const slides = await measureDeck(browser, `${server.url}/slides/${stem}.slides.html`);
+  test(`${stem}.slides.html: every slide fits 1280x720, text at least 20 px, in figures too`, async () => {
+    const slides = await measureDeck(book.browser, `${book.url}/slides/${stem}.slides.html`);
     assert.ok(slides.length > 0, 'the deck has slides');
     const over = slides.filter((s) => s.content > s.height + 2);
     assert.deepEqual(over.map((s) => `slide ${s.index} "${s.heading.slice(0, 40)}" is ${(s.content / s.height).toFixed(2)}x the frame`), []);
     const small = slides.filter((s) => s.smallest !== null && s.smallest < 19.5);
     assert.deepEqual(small.map((s) => `slide ${s.index} "${s.heading.slice(0, 40)}": text at ${s.smallest.toFixed(1)} px`), []);
+    const smallFigures = slides.filter((s) => s.figureText !== null && s.figureText < 19.5);
+    assert.deepEqual(smallFigures.map((s) => `slide ${s.index} "${s.heading.slice(0, 40)}": a figure's text at ${s.figureText.toFixed(1)} px`), []);
   });
 }

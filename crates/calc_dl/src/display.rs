@@ -21,6 +21,14 @@ pub(crate) fn html_display(html: &str) {
     println!("{}", html_block(html));
 }
 
+/// Prints `content` as an evcxr content block of type `mime`: another entry of the cell's result.
+pub(crate) fn content_display(mime: &str, content: &str) {
+    println!(
+        "EVCXR_BEGIN_CONTENT {mime}\n{}\nEVCXR_END_CONTENT",
+        content.trim_end()
+    );
+}
+
 /// An `<img>` that shows `svg` (a whole SVG document) at its own size, scaled down to the page width
 /// where the page is narrower. `alt` is what a screen reader says and what shows if images are off.
 pub(crate) fn svg_image(svg: &str, (width, height): (u32, u32), alt: &str) -> String {

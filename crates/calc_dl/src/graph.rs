@@ -105,6 +105,8 @@ const ROW_GAP: f64 = 22.0;
 const BAND_GAP: f64 = 30.0;
 /// The widest a drawn graph gets before it wraps: about a notebook's output width.
 pub const GRAPH_WIDTH: f64 = 880.0;
+/// The widest a band gets on a slide: two columns, enlarged about twice to fill the slide's width.
+pub const SLIDE_GRAPH_WIDTH: f64 = 440.0;
 
 impl Graph {
     /// Graphviz DOT text, left to right like micrograd's drawing.
@@ -143,6 +145,11 @@ impl Graph {
     /// [`GRAPH_WIDTH`] allows is wrapped into bands, read like lines of text, rather than shrunk: its
     /// 12 px labels stay 12 px in a notebook (a 9-column graph in one row would be scaled to half).
     pub fn to_svg(&self) -> String {
+        self.drawing(GRAPH_WIDTH).0
+    }
+
+    /// The drawing wrapped at `max_width`, and the rectangle (x, y, w, h) of each band.
+    fn drawing(&self, max_width: f64) -> (String, Vec<[f64; 4]>) {
         let depth = self.depths();
         let columns = depth.iter().max().map_or(0, |d| d + 1);
         let mut row_of = vec![0; self.nodes.len()];
@@ -153,7 +160,7 @@ impl Graph {
         }
         let max_rows = rows.iter().copied().max().unwrap_or(0);
         let col_w = BOX_W + COL_GAP;
-        let per_band = (((GRAPH_WIDTH - 20.0 + COL_GAP) / col_w).floor() as usize).max(1);
+        let per_band = (((max_width - 20.0 + COL_GAP) / col_w).floor() as usize).max(1);
         let bands = columns.div_ceil(per_band).max(1);
         let band_h = max_rows as f64 * (BOX_H + ROW_GAP) + BAND_GAP;
         let margin = if columns > per_band {
@@ -224,13 +231,38 @@ impl Graph {
             );
         }
         s.push_str("</svg>\n");
-        s
+        let rects = (0..bands)
+            .map(|b| {
+                [
+                    0.0,
+                    b as f64 * band_h,
+                    width,
+                    band_h.min(height - b as f64 * band_h),
+                ]
+            })
+            .collect();
+        (s, rects)
+    }
+
+    /// The drawing for a projected slide: wrapped at [`SLIDE_GRAPH_WIDTH`], each band a slide of its
+    /// own (`data-calc-dl-panels`), so the labels show about twice their notebook size.
+    pub fn slide_svg(&self) -> String {
+        let (svg, rects) = self.drawing(SLIDE_GRAPH_WIDTH);
+        let panels: Vec<String> = rects
+            .iter()
+            .map(|r| r.map(|v| format!("{v}")).join(","))
+            .collect();
+        svg.replacen(
+            "<svg ",
+            &format!("<svg data-calc-dl-panels=\"{}\" ", panels.join(";")),
+            1,
+        )
     }
 
     /// Shows the drawing inline in a Jupyter notebook on the evcxr kernel.
     pub fn evcxr_display(&self) {
         match crate::plot::Figure::from_svg(self.to_svg()) {
-            Ok(figure) => figure.evcxr_display(),
+            Ok(figure) => figure.with_slides(self.slide_svg()).evcxr_display(),
             Err(e) => println!("graph error: {e}"),
         }
     }
@@ -276,6 +308,41 @@ mod tests {
         svg[start..start + svg[start..].find('"').unwrap()]
             .parse()
             .unwrap()
+    }
+
+    #[test]
+    fn on_a_slide_each_band_of_two_columns_is_a_panel_of_its_own() {
+        let g = deep();
+        let svg = g.slide_svg();
+        let rects: Vec<Vec<f64>> = svg
+            .split("data-calc-dl-panels=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split(';')
+            .map(|r| r.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect();
+        // 13 nodes in a chain, 2 a band: 7 bands, stacked without gaps, the drawing's full width.
+        assert_eq!(rects.len(), 7);
+        let (w, h) = (attr(&svg, "width"), attr(&svg, "height"));
+        assert!(w <= SLIDE_GRAPH_WIDTH + COL_GAP, "width {w}");
+        for (i, r) in rects.iter().enumerate() {
+            assert_eq!((r[0], r[2]), (0.0, w));
+            assert!(i == 0 || (r[1] - (rects[i - 1][1] + rects[i - 1][3])).abs() < 1e-9);
+            // Enlarged to 880 x 520, its 12 px labels show at 20 px or more.
+            assert!(
+                12.0 * (880.0 / r[2]).min(520.0 / r[3]) >= 20.0,
+                "band {i}: {r:?}"
+            );
+        }
+        assert!(
+            (rects[6][1] + rects[6][3] - h).abs() < 1e-9,
+            "the last band ends with the drawing"
+        );
+        // The notebook's drawing is unchanged.
+        assert_eq!(g.to_svg(), g.drawing(GRAPH_WIDTH).0);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! [`Figure`]: a finished SVG document, one panel or a grid of them, shown inline by evcxr.
 
 use super::{Plot, FONT};
-use crate::display::{escape_html, html_display, svg_image};
+use crate::display::{content_display, escape_html, html_display, svg_image};
 use crate::error::{Error, Result};
 use plotters::prelude::*;
 use std::path::Path;
@@ -11,6 +11,55 @@ use std::path::Path;
 pub struct Figure {
     svg: String,
     size: (u32, u32),
+    /// The figure drawn again for a projected slide (see [`Figure::slide_svg`]).
+    slides: Option<String>,
+}
+
+/// How many times larger than in the notebook a figure's text is on a slide: 11.3 px tick labels
+/// become about 22 px at 1280 x 720, readable at the back of a room.
+const SLIDE_TEXT_GAIN: f64 = 1.9;
+/// The room a slide gives one figure, in reveal.js's logical pixels (`WIDTH` x `FIGURE_MAX_PX` in
+/// python/calc_dl_nb/slides.py, which enlarges each slide panel to fill it).
+const SLIDE_FRAME: (f64, f64) = (880.0, 520.0);
+
+/// The canvas, as a fraction of `size`, on which a panel drawn with the notebook's text sizes and
+/// then enlarged to fill the slide frame shows its text [`SLIDE_TEXT_GAIN`] times larger.
+fn slide_scale((w, h): (u32, u32)) -> f64 {
+    ((SLIDE_FRAME.0 / w as f64).min(SLIDE_FRAME.1 / h as f64) / SLIDE_TEXT_GAIN).min(1.0)
+}
+
+/// One SVG holding `panels` (whole SVG documents) in a column, with the rectangle of each in
+/// `data-calc-dl-panels` ("x,y,w,h;..."): the slides show each rectangle on a slide of its own.
+fn slide_column(panels: &[String]) -> String {
+    let roots: Vec<&str> = panels
+        .iter()
+        .map(|p| &p[p.find("<svg").unwrap_or(0)..])
+        .collect();
+    let sizes: Vec<(u32, u32)> = roots
+        .iter()
+        .map(|p| {
+            (
+                attr_px(p, "width").unwrap_or(0),
+                attr_px(p, "height").unwrap_or(0),
+            )
+        })
+        .collect();
+    let width = sizes.iter().map(|s| s.0).max().unwrap_or(0);
+    let height: u32 = sizes.iter().map(|s| s.1).sum();
+    let (mut body, mut rects, mut y) = (String::new(), Vec::new(), 0);
+    for (root, (w, h)) in roots.iter().zip(&sizes) {
+        body.push_str(&format!(
+            "<svg y=\"{y}\"{}\n",
+            root.strip_prefix("<svg").unwrap_or(root)
+        ));
+        rects.push(format!("0,{y},{w},{h}"));
+        y += h;
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" data-calc-dl-panels=\"{}\">\n{body}</svg>\n",
+        rects.join(";")
+    )
 }
 
 impl std::fmt::Debug for Figure {
@@ -38,6 +87,26 @@ impl Figure {
     /// # Ok::<(), calc_dl::Error>(())
     /// ```
     pub fn grid(title: &str, plots: &[Plot], cols: usize) -> Result<Figure> {
+        let mut figure = Figure::render(title, plots, cols)?;
+        // On a slide: each panel alone, on a smaller canvas with the same text sizes (the slide's
+        // heading stands for the overall title, which would not fit the small canvas).
+        let panels = plots
+            .iter()
+            .map(|plot| {
+                let (w, h) = plot.panel_size();
+                let f = slide_scale((w, h));
+                let small = plot
+                    .clone()
+                    .size((w as f64 * f) as u32, (h as f64 * f) as u32);
+                Figure::render("", &[small], 1).map(|f| f.svg)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        figure.slides = Some(slide_column(&panels));
+        Ok(figure)
+    }
+
+    /// The panels in a grid, with no slide rendition.
+    fn render(title: &str, plots: &[Plot], cols: usize) -> Result<Figure> {
         if plots.is_empty() {
             return Err(Error::empty("the list of panels"));
         }
@@ -77,6 +146,7 @@ impl Figure {
         Ok(Figure {
             svg: insert_before_end(buffer, &overlay),
             size,
+            slides: None,
         })
     }
 
@@ -126,7 +196,26 @@ impl Figure {
             attr_px(body, "width").unwrap_or(0),
             attr_px(body, "height").unwrap_or(0),
         );
-        Ok(Figure { svg, size })
+        Ok(Figure {
+            svg,
+            size,
+            slides: None,
+        })
+    }
+
+    /// The same figure with `svg` as its slide rendition (made by [`slide_column`]).
+    pub(crate) fn with_slides(mut self, svg: String) -> Figure {
+        self.slides = Some(svg);
+        self
+    }
+
+    /// The figure as a projected slide shows it, if it has a rendition for that: each panel alone
+    /// (`data-calc-dl-panels` names their rectangles), on a canvas small enough that the slide,
+    /// enlarging it to its frame, shows the text about twice the notebook's size. Sent with the
+    /// notebook's output as `image/svg+xml` (JupyterLab and nbconvert show the `text/html` beside it);
+    /// the slides of scripts/build_book.py use it.
+    pub fn slide_svg(&self) -> Option<&str> {
+        self.slides.as_deref()
     }
 
     /// The SVG document.
@@ -148,6 +237,9 @@ impl Figure {
     /// Shows the figure inline in a notebook (evcxr calls this for the value of a cell).
     pub fn evcxr_display(&self) {
         html_display(&self.html());
+        if let Some(slides) = &self.slides {
+            content_display("image/svg+xml", slides);
+        }
     }
 
     /// Writes the SVG to `path`.

@@ -12,7 +12,7 @@
 //! [`Plot::y_range`]: super::Plot::y_range
 
 use super::Figure;
-use crate::display::{escape_html, html_display, svg_image};
+use crate::display::{content_display, escape_html, html_display, svg_image};
 use crate::error::{Error, Result};
 use std::fmt::Write;
 
@@ -122,9 +122,13 @@ impl Slider {
         html.replace("__ID__", &id)
     }
 
-    /// Shows the slider inline in a notebook.
+    /// Shows the slider inline in a notebook; a projected slide shows its starting frame
+    /// ([`Figure::slide_svg`]).
     pub fn evcxr_display(&self) {
         html_display(&self.html());
+        if let Some(slides) = self.frames[self.start].slide_svg() {
+            content_display("image/svg+xml", slides);
+        }
     }
 }
 

@@ -448,8 +448,13 @@ fn no_text_in_a_figure_is_smaller_than_11_px() {
         2,
     )
     .unwrap();
-    let sizes: Vec<f64> = fig
-        .svg()
+    let smallest = smallest_font(fig.svg());
+    assert!(smallest >= 11.0, "smallest text {smallest} px");
+}
+
+/// The smallest `font-size` in an SVG, in px.
+fn smallest_font(svg: &str) -> f64 {
+    let sizes: Vec<f64> = svg
         .split("font-size=\"")
         .skip(1)
         .map(|s| {
@@ -459,7 +464,63 @@ fn no_text_in_a_figure_is_smaller_than_11_px() {
                 .unwrap()
         })
         .collect();
-    assert!(!sizes.is_empty());
-    let smallest = sizes.iter().copied().fold(f64::INFINITY, f64::min);
-    assert!(smallest >= 11.0, "smallest text {smallest} px");
+    assert!(!sizes.is_empty(), "no text in the figure");
+    sizes.into_iter().fold(f64::INFINITY, f64::min)
+}
+
+/// The rectangles of a slide rendition's panels.
+fn slide_panels(svg: &str) -> Vec<[f64; 4]> {
+    let attr = svg
+        .split("data-calc-dl-panels=\"")
+        .nth(1)
+        .expect("panels named");
+    attr[..attr.find('"').unwrap()]
+        .split(';')
+        .map(|r| {
+            let v: Vec<f64> = r.split(',').map(|x| x.parse().unwrap()).collect();
+            [v[0], v[1], v[2], v[3]]
+        })
+        .collect()
+}
+
+/// On a slide (each panel enlarged to fill 880 x 520, as python/calc_dl_nb/slides.py does), the
+/// smallest text of a figure is at least 1.9 times its notebook size: 11.3 px becomes 21 px and more.
+#[test]
+fn a_slide_shows_each_panel_alone_with_text_twice_the_notebook_size() {
+    let wide = Plot::new()
+        .size(640, 420)
+        .title("경로")
+        .line(&xs(), &xs(), "w");
+    let tall = Plot::new()
+        .size(640, 636)
+        .scatter(&[0.0, 1.0], &[1.0, 0.0], "점");
+    let fig = Figure::grid("두 패널", &[wide.clone(), tall], 2).unwrap();
+    let slides = fig.slide_svg().expect("a plot has a slide rendition");
+    assert_balanced(slides);
+    let panels = slide_panels(slides);
+    assert_eq!(panels.len(), 2, "one slide panel per plot");
+    let notebook = smallest_font(fig.svg());
+    let text = smallest_font(slides);
+    for [_, _, w, h] in panels {
+        let enlarged = (880.0 / w).min(520.0 / h);
+        assert!(
+            text * enlarged >= 1.9 * notebook - 0.3,
+            "{w}x{h}: {:.1} px on the slide",
+            text * enlarged
+        );
+    }
+    assert!(wide.figure().unwrap().slide_svg().is_some());
+    // A figure made elsewhere has none: the slides show it as it is.
+    assert!(Figure::from_svg("<svg width=\"10\" height=\"10\"></svg>")
+        .unwrap()
+        .slide_svg()
+        .is_none());
+}
+
+#[test]
+fn the_display_sends_the_slide_rendition_beside_the_html() {
+    let fig = Plot::new().line(&xs(), &xs(), "w").figure().unwrap();
+    let html = crate::display::html_block(&fig.html());
+    assert!(html.starts_with("EVCXR_BEGIN_CONTENT text/html\n<img "));
+    assert!(fig.slide_svg().unwrap().starts_with("<svg "));
 }
