@@ -13,6 +13,7 @@ Prints one line per check, closes with `N passed, N failed`, exits 1 on a failur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -165,6 +166,20 @@ def keep_log(server: Server, failed_before: int) -> None:
         kept = Path(tempfile.mkstemp(prefix="calc-dl-pool-", suffix=".log")[1])
         shutil.copy(server.log_path, kept)
         info(f"server log kept: {kept}")
+
+
+@contextlib.contextmanager
+def served(title: str, env: dict | None = None, config: dict | None = None):
+    """One part of the check: a Server, stopped, its log kept if a check failed, its folder removed."""
+    failed = sum(not ok for _, ok in checks)
+    print(f"-- {title}", flush=True)
+    srv = Server(env=env, config=config)
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        keep_log(srv, failed)
+        shutil.rmtree(srv.dir, ignore_errors=True)
 
 
 def family(pid: int) -> list[int]:
@@ -424,10 +439,7 @@ async def default_pool() -> None:
 async def opened_while_warming() -> None:
     """What `make lab` then a notebook opened at once meets: the session must answer at once (a cell
     run before JupyterLab has a session asks which kernel to start), with the warming kernel."""
-    failed = sum(not ok for _, ok in checks)
-    print("-- a notebook opened while the pool warms up", flush=True)
-    srv = Server(env={"CALC_DL_POOL": "1"})
-    try:
+    with served("a notebook opened while the pool warms up", env={"CALC_DL_POOL": "1"}) as srv:
         deadline = time.monotonic() + 60
         while len(srv.kernel_pids()) < 2 and time.monotonic() < deadline:  # both variants launched
             time.sleep(0.2)
@@ -448,18 +460,11 @@ async def opened_while_warming() -> None:
         while k not in srv.warmed(PLAIN) and time.monotonic() < deadline:
             time.sleep(0.5)
         check("the warm-up finished on that kernel", k in srv.warmed(PLAIN), srv.log()[-2000:])
-    finally:
-        srv.stop()
-        keep_log(srv, failed)
-        shutil.rmtree(srv.dir, ignore_errors=True)
 
 
 async def failing_warmup() -> None:
-    failed = sum(not ok for _, ok in checks)
-    print("-- server whose pool variant fails to warm up", flush=True)
     config = {"PooledMappingKernelManager": {"pool_features": [["no-such-feature"]]}}
-    srv = Server(env={"CALC_DL_POOL": "1"}, config=config)
-    try:
+    with served("server whose pool variant fails to warm up", env={"CALC_DL_POOL": "1"}, config=config) as srv:
         deadline = time.monotonic() + WARM_TIMEOUT
         while "warm-up failed" not in srv.log() and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -472,17 +477,10 @@ async def failing_warmup() -> None:
         async with Channels(srv, k) as ch:
             _, st, _ = await ch.run("1 + 1")
         check(f"its notebook starts a kernel the usual way ({secs:.1f}s)", st == "ok" and k in srv.kernel_pids())
-    finally:
-        srv.stop()
-        keep_log(srv, failed)
-        shutil.rmtree(srv.dir, ignore_errors=True)
 
 
 async def no_pool() -> None:
-    failed = sum(not ok for _, ok in checks)
-    print("-- server with CALC_DL_POOL=0", flush=True)
-    srv = Server(env={"CALC_DL_POOL": "0"})
-    try:
+    with served("server with CALC_DL_POOL=0", env={"CALC_DL_POOL": "0"}) as srv:
         time.sleep(3)
         check("no pool: nothing pre-started", not srv.kernel_pids() and "calc_dl kernel pool" not in srv.log())
         k, _ = srv.session("01_why_calculus.ipynb")
@@ -492,10 +490,6 @@ async def no_pool() -> None:
             s_cell, st2, out = await ch.run(COMPUTE)
         check(f"no pool: as before (kernel ready {secs:.1f}s, `:dep` {s_dep:.1f}s, computing cell {s_cell:.1f}s)",
               st == st2 == "ok" and out.strip() == COMPUTED)
-    finally:
-        srv.stop()
-        keep_log(srv, failed)
-        shutil.rmtree(srv.dir, ignore_errors=True)
 
 
 def main() -> int:

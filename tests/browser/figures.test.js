@@ -6,23 +6,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  NOTEBOOKS, OPEN_NOTEBOOK, bookNotebooks, drawnFigures, figuresInFile, launchBrowser, openNotebook, runAllCells,
-  shutdownKernels, startLab,
+  NOTEBOOKS, OPEN_NOTEBOOK, bookNotebooks, closeLab, drawnFigures, figuresInFile, openLab, openNotebook, runAllCells,
+  shutdownKernels,
 } from './lab.js';
 
 
 let lab;
 let browser;
-
-before(async () => {
-  lab = await startLab();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await lab?.stop();
-});
+before(async () => { ({ lab, browser } = await openLab()); });
+after(() => closeLab({ lab, browser }));
 
 const open = (name) => openNotebook(browser, lab, name);
 

@@ -2,21 +2,13 @@
 // (outputs made in the session are trusted, so their scripts run).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPEN_NOTEBOOK, launchBrowser, openNotebook, runAllCells, shutdownKernels, startLab } from './lab.js';
+import { OPEN_NOTEBOOK, closeLab, openLab, openNotebook, runAllCells, shutdownKernels } from './lab.js';
 
 
 let lab;
 let browser;
-
-before(async () => {
-  lab = await startLab({ fixtures: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await lab?.stop();
-});
+before(async () => { ({ lab, browser } = await openLab({ fixtures: true })); });
+after(() => closeLab({ lab, browser }));
 
 test('user text in a figure, a table and a slider shows as text and never runs (trusted outputs)', async () => {
   const page = await openNotebook(browser, lab, 'escape.ipynb');

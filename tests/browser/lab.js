@@ -87,6 +87,20 @@ export async function startLab({ port = 18000 + Math.floor(Math.random() * 1000)
   return { url, token, dir, api, log: () => log, stop };
 }
 
+/** A `make lab` (startLab's options) and a browser, for a test file's before(); closeLab in after(). */
+export async function openLab(options) {
+  return { lab: await startLab(options), browser: await launchBrowser() };
+}
+
+/** Closes what openLab opened (either may be missing if before() failed), kernels first. */
+export async function closeLab({ lab, browser }) {
+  await browser?.close();
+  if (lab) {
+    await shutdownKernels(lab).catch(() => {});
+    await lab.stop();
+  }
+}
+
 /** Whether any process of the process group `pgid` is still running. */
 function groupAlive(pgid) {
   try { process.kill(-pgid, 0); return true; } catch { return false; }

@@ -5,12 +5,10 @@
 // failure names the notebook, the diagram and what the page showed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NOTEBOOKS, OPEN_NOTEBOOK, ROOT, launchBrowser, openNotebook, shutdownKernels, startLab } from './lab.js';
-import { serveFolder } from './slides.js';
+import { NOTEBOOKS, OPEN_NOTEBOOK, closeLab, openLab, openNotebook, shutdownKernels } from './lab.js';
+import { openBook } from './slides.js';
 
 const WITH_DIAGRAMS = ['01_why_calculus.ipynb', '09_chain_rule_backprop.ipynb'];
 
@@ -91,17 +89,8 @@ async function readDiagram(handle) {
 describe('Mermaid diagrams in JupyterLab (make lab)', () => {
   let lab;
   let browser;
-  before(async () => {
-    lab = await startLab();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    if (lab) {
-      await shutdownKernels(lab).catch(() => {});
-      await lab.stop();
-    }
-  });
+  before(async () => { ({ lab, browser } = await openLab()); });
+  after(() => closeLab({ lab, browser }));
 
   for (const name of WITH_DIAGRAMS) {
     test(`${name}: every mermaid block is drawn in JupyterLab`, async () => {
@@ -134,30 +123,17 @@ describe('Mermaid diagrams in JupyterLab (make lab)', () => {
 });
 
 describe('Mermaid diagrams in the exported book and slides (scripts/build_book.py)', () => {
-  let out;
-  let server;
-  let browser;
+  let book;
   const outside = [];
-  before(async () => {
-    out = mkdtempSync(join(tmpdir(), 'calc-dl-mermaid-book-'));
-    const py = join(ROOT, '.venv', 'bin', 'python');
-    execFileSync(py, ['scripts/build_book.py', '--out', out], { cwd: ROOT, stdio: 'pipe' });
-    execFileSync(py, ['scripts/build_book.py', '--slides', '--out', out], { cwd: ROOT, stdio: 'pipe' });
-    server = await serveFolder(out);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    if (out) rmSync(out, { recursive: true, force: true });
-  });
+  before(async () => { book = await openBook(); });
+  after(() => book?.close());
 
   /** A page of the served book that records every request leaving loopback (there must be none). */
   async function bookPage(url) {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await book.browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('request', (r) => {
       const u = r.url();
-      if (!u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
+      if (!u.startsWith(book.url) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
     });
     await page.goto(url);
     return page;
@@ -168,7 +144,7 @@ describe('Mermaid diagrams in the exported book and slides (scripts/build_book.p
 
     test(`${stem}.html: every mermaid block is drawn in the HTML book`, async () => {
       const blocks = mermaidBlocks(join(NOTEBOOKS, name));
-      const page = await bookPage(`${server.url}/${stem}.html`);
+      const page = await bookPage(`${book.url}/${stem}.html`);
       try {
         // nbconvert's lab template draws each diagram as an <img> of its SVG and marks the block rendered.
         await page.waitForFunction((n) => document.querySelectorAll('.jp-RenderedMermaid').length >= n, blocks.length, { timeout: 30_000 })
@@ -184,7 +160,7 @@ describe('Mermaid diagrams in the exported book and slides (scripts/build_book.p
 
     test(`${stem}.slides.html: every mermaid block is drawn on its slide`, async () => {
       const blocks = mermaidBlocks(join(NOTEBOOKS, name));
-      const page = await bookPage(`${server.url}/slides/${stem}.slides.html`);
+      const page = await bookPage(`${book.url}/slides/${stem}.slides.html`);
       try {
         await page.waitForFunction((n) => [...document.querySelectorAll('pre.mermaid')].filter((p) => p.dataset.processed).length >= n,
           blocks.length, { timeout: 30_000 }).catch(() => {});
