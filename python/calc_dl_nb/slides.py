@@ -69,6 +69,8 @@ def markdown_height(source: str) -> float:
             height += 20 + LINE * max(wrapped_lines(c.strip(), TEXT_PX, per) for c in cells)
         elif not s:
             height += 12
+        elif re.match(r"([-*+]|\d+\.)\s", s):  # a list item: indented by the bullet's room
+            height += LINE * wrapped_lines(s, TEXT_PX, WIDTH - 48) + 4
         else:
             height += LINE * wrapped_lines(s, TEXT_PX, WIDTH)
     return height
@@ -93,11 +95,37 @@ def output_height(out) -> float:
         if m:
             w, h = int(m.group(1)), int(m.group(2))
             return 20 + min(FIGURE_MAX_PX, h * min(1.0, WIDTH / w))
-        rows = len(re.findall(r"<tr\b", html))
-        return 40 + 48 * rows + (48 if "<caption" in html else 0)
+        return table_height(html)
     plain = data.get("text/plain", "")
     plain = "".join(plain) if isinstance(plain, list) else plain
     return 20 + CODE_LINE * max(1, len(plain.splitlines()))
+
+
+def table_height(html: str) -> float:
+    """An HTML table's height: each row as tall as its cell that wraps to the most lines in an equal
+    share of the width (long headers wrap to three or four lines)."""
+    rows = re.findall(r"<tr\b.*?</tr>", html, flags=re.S)
+    height = 40 + (48 if "<caption" in html else 0)
+    for row in rows:
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, flags=re.S)]
+        per = WIDTH / max(1, len(cells)) - 20
+        lines = max((wrapped_lines(c.strip(), TEXT_PX - 2, per) for c in cells), default=1)
+        height += 14 + 34 * lines
+    return height
+
+
+def split_list(block: str) -> list[str]:
+    """A Markdown list taller than a slide as several lists, cut between items."""
+    items = re.split(r"\n(?=[-*+] |\d+\. )", block)
+    if len(items) < 2 or not re.match(r"([-*+]|\d+\.) ", items[0]) or markdown_height(block) <= BUDGET - 80:
+        return [block]
+    parts, current = [], []
+    for item in items:
+        if current and markdown_height("\n".join(current + [item])) > BUDGET - 80:
+            parts.append("\n".join(current))
+            current = []
+        current.append(item)
+    return parts + ["\n".join(current)]
 
 
 def split_table(block: str) -> list[str]:
@@ -119,7 +147,8 @@ def split_markdown(source: str) -> list[str]:
     """Paragraphs (a display formula or a list stays whole, a long table is cut by rows); a heading
     starts its own piece."""
     pieces, current = [], []
-    blocks = [part for block in re.split(r"\n\s*\n", source.strip()) for part in split_table(block)]
+    blocks = [part for block in re.split(r"\n\s*\n", source.strip())
+              for table in split_table(block) for part in split_list(table)]
     for block in blocks:
         if block.lstrip().startswith("#") and current:
             pieces.append("\n\n".join(current))
