@@ -11,8 +11,8 @@ dependency are compiled there and a learner's first `:dep` cell only checks fing
 - On a machine with a hub (deploy/local/jupyterhub_config.py) it is the template that the hub copies
   into each new learner's /var/tmp/calc_dl-kernels-<name> before their first server starts.
 
-Skipped when a stamp of everything that decides the build (evcxr, rustc, Cargo.lock, calc_dl's
-Cargo.toml, evcxr's init files, the variants) matches. PREWARM_TABLES=1 also warms
+Skipped when a stamp of everything that decides the build (evcxr, rustc, the kernel spec, Cargo.lock,
+calc_dl's sources, evcxr's init files, the variants) matches. PREWARM_TABLES=1 also warms
 `features = ["tables"]` (polars, notebook 08: several minutes and ~1 GB more).
 """
 
@@ -43,6 +43,15 @@ def work_dir(user: str | None = None) -> Path:
 SPEC = Path(sys.prefix, "share/jupyter/kernels/rust/kernel.json")
 
 
+def library_digest() -> str:
+    """calc_dl's sources and their times: a library changed since the warm-up would be compiled again by
+    every learner (cargo decides by modification time, so a file rewritten unchanged counts too)."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in (ROOT / "crates/calc_dl").rglob("*") if p.is_file() and "target" not in p.parts):
+        h.update(f"{path.relative_to(ROOT)}\0{path.stat().st_mtime_ns}\0".encode() + path.read_bytes())
+    return h.hexdigest()
+
+
 def stamp_key(variants: list[list[str]]) -> str:
     spec = json.loads(SPEC.read_text())
     rustc = Path(spec["env"]["PATH"].split(":")[0]) / "rustc"
@@ -52,7 +61,7 @@ def stamp_key(variants: list[list[str]]) -> str:
         SPEC.read_text(),
         hashlib.sha256(Path(spec["argv"][1]).read_bytes()).hexdigest(),  # evcxr_jupyter has no --version
         (ROOT / "Cargo.lock").read_text(),
-        (ROOT / "crates/calc_dl/Cargo.toml").read_text(),
+        library_digest(),
         (ROOT / ".cache/evcxr-config/init.evcxr").read_text(),
         (ROOT / ".cache/evcxr-config/prelude.rs").read_text(),
         repr(variants),

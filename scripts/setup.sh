@@ -274,13 +274,17 @@ EOF
 # (Not in jupyter_server_config.d/: the server reads only extension switches from there.)
 if [ "$HUB" = 1 ]; then
   # Each learner's server (jupyterhub-singleuser) serves the home folder; the book is delivered into
-  # ~/calc_dl/notebooks (deploy/deliver-notebooks.sh). The pool is off unless CALC_DL_POOL=1 (deploy/:
-  # singleuser.extraEnv), and then keeps kernels of the book's plain `:dep` line only.
+  # ~/calc_dl/notebooks (deploy/deliver-notebooks.sh). The pool costs 0.6 GB per learner (docs/teaching.md):
+  # off unless CALC_DL_POOL=1 (deploy/: singleuser.extraEnv), then for the book's plain `:dep` line only.
   write_if_changed "$VENV/etc/jupyter/jupyter_server_config.py" <<'EOF'
 # Written by calc_dl's scripts/setup.sh --hub: warm `rust` kernels when CALC_DL_POOL=1 (calc_dl_nb.pool).
+import os
+
 c.ServerApp.kernel_manager_class = "calc_dl_nb.pool.PooledMappingKernelManager"  # noqa: F821
 c.PooledMappingKernelManager.pool_dir = "calc_dl/notebooks"  # noqa: F821
 c.PooledMappingKernelManager.pool_features = [[]]  # noqa: F821
+_pool = os.environ.get("CALC_DL_POOL", "0")
+c.PooledMappingKernelManager.pool_size = max(0, int(_pool)) if _pool.isdigit() else 0  # noqa: F821
 EOF
 elif [ -z "${CALC_DL_VENV:-}" ]; then
   write_if_changed "$VENV/etc/jupyter/jupyter_server_config.py" <<'EOF'

@@ -583,6 +583,9 @@ FRESH_USER = f"cdl{TAG}fresh"
 
 
 async def main_async() -> None:
+    # The warm build folder each learner's is copied from: up to date with calc_dl's sources (skipped when it is).
+    subprocess.run([sys.executable, str(ROOT / "deploy/warm_kernels.py")], check=True,
+                   env=dict(os.environ, USER=pwd.getpwuid(os.getuid()).pw_name))
     check_image()
 
     print(f"\n==> 2. learners and the hub: {LEARNERS} learners + one with an empty home + one with the kernel pool", flush=True)
@@ -698,6 +701,8 @@ async def main_async() -> None:
             env=dict(os.environ, JUPYTERHUB_API_TOKEN=hub.token), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         pre_out = (await pre.communicate())[0].decode(errors="replace")
         pool.server_s = time.monotonic() - t0
+        procs = snapshot()
+        pool.server_cpu = sum(_cpu_seconds(pid) for pid, p in procs.items() if p["uid"] == pool.uid and p["name"] == SERVER)
         print("    " + pre_out.strip().replace("\n", "\n    "), flush=True)
         if pre.returncode != 0:
             raise RuntimeError(f"prestart_servers.py exited {pre.returncode}")
