@@ -13,8 +13,10 @@ What it does, in order, printing each step:
 3. the burst: every learner's server spawned at once through the hub's REST API, then in each, at the
    same time, a session for the notebook (as JupyterLab opens one) and its code cells run one by one
    over the kernel's websocket, each judged as the runner judges it (calc_dl_nb.cells). /proc is
-   sampled every 0.2 s: the resident memory (VmRSS) of each learner's server, kernel process tree,
-   and of the compilers in it (cargo, rustc, the linkers), and the CPU time they used.
+   sampled every 0.2 s: the memory of each learner's server, kernel process tree, and of the compilers
+   in it (cargo, rustc, the linkers), as the sum of each process's PSS (resident pages, a shared one
+   counted once over its sharers: what a container's memory limit sees), the kernel process's own peak
+   (VmHWM), and the CPU time they used.
 4. isolation: a learner cannot read another's notebook (homes 0700), cannot use another's server
    with their own token (the API refuses), and cannot kill another's kernel (kill as that user fails).
 5. fresh home: a learner whose home is empty starts a kernel, loads calc_dl and computes (everything
@@ -197,17 +199,35 @@ def _kb(value: str) -> int:
     return int(value.split()[0]) if value else 0
 
 
+def _pss(pid: int) -> int | None:
+    """Proportional set size (kB): a page shared by n processes counts 1/n in each. Summing RSS instead
+    counts shared pages again in every process: a kernel that forks cargo showed its 0.6 GB twice."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return _kb(line.split(":", 1)[1].strip())
+    except OSError:
+        return None
+    return None
+
+
+WATCHED: set[int] = set()  # the learners' uids: their processes get the (costlier) PSS read
+
+
 def snapshot() -> dict[int, dict]:
     procs = {}
     for pid in _pids():
         st = _status(pid)
         if not st:
             continue
+        uid = int(st.get("Uid", "0").split()[0])
+        rss = _kb(st.get("VmRSS", ""))
+        pss = _pss(pid) if uid in WATCHED else None
         procs[pid] = {
             "ppid": int(st.get("PPid", "0")),
-            "uid": int(st.get("Uid", "0").split()[0]),
+            "uid": uid,
             "name": st.get("Name", ""),
-            "rss": _kb(st.get("VmRSS", "")),
+            "rss": rss if pss is None else pss,
             "hwm": _kb(st.get("VmHWM", "")),
         }
     return procs
@@ -594,6 +614,7 @@ async def main_async() -> None:
     for lr in learners + [pool]:
         lr.uid = make_user(lr.name)
     fresh.uid = make_user(fresh.name, empty_home=True)
+    WATCHED.update(lr.uid for lr in learners + [fresh, pool])
     state = Path(tempfile.mkdtemp(prefix="calc_dl-hub-"))
     state.chmod(0o700)
     CLEANUP.state = state
@@ -761,7 +782,8 @@ async def main_async() -> None:
     await sampling
     await hub.call("DELETE", f"/hub/api/users/{pool.name}/server", ok=None)
 
-    print(f"\n==> measured (peak RSS sampled every {SAMPLE_SECONDS}s from /proc; kernel tree = evcxr_jupyter and"
+    print(f"\n==> measured (peak memory: the sum of PSS, /proc/<pid>/smaps_rollup, sampled every {SAMPLE_SECONDS}s;"
+          " kernel tree = evcxr_jupyter and"
           " everything it runs; compilers = cargo, rustc and the linkers in it; CPU = user+system seconds: the"
           " server's once it was up, the kernel tree's once the kernel answered and after the last cell)")
     table(learners + [fresh, pool])
