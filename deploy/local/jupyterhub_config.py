@@ -10,6 +10,7 @@
 #   CALC_DL_HUB_BIND         the public address (default http://127.0.0.1:8000)
 #   CALC_DL_HUB_API_PORT     the hub's own port on 127.0.0.1 (default 8081), CALC_DL_PROXY_API_PORT
 #                            the proxy's API port (default 8001)
+#   CALC_DL_HUB_GROUP        the Unix group whose members may log in (JupyterHub 5 lets nobody in by default)
 #   CALC_DL_HUB_TOKEN        if set: an admin service `class-check` with this token (the check's REST calls)
 #   CALC_DL_POOL_USERS       learners whose server keeps a warm kernel (CALC_DL_POOL=1), comma-separated
 #   CALC_DL_NO_DELIVERY      learners whose home gets no notebooks (the check's fresh-home learner)
@@ -46,6 +47,8 @@ c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
 
+if os.environ.get("CALC_DL_HUB_GROUP"):
+    c.PAMAuthenticator.allowed_groups = {os.environ["CALC_DL_HUB_GROUP"]}
 if os.environ.get("CALC_DL_HUB_TOKEN"):
     c.JupyterHub.services = [{"name": "class-check", "api_token": os.environ["CALC_DL_HUB_TOKEN"]}]
     c.JupyterHub.load_roles = [{"name": "admin", "services": ["class-check"]}]
