@@ -374,7 +374,10 @@ async def default_pool() -> None:
             _, st, out = await ch.run("calc_dl::polars::prelude::DataFrame::empty().height()")
             check("notebook 08's kernel has polars (feature tables)", st == "ok" and out.strip() == "0", out)
 
-        # Other notebooks and kernels go the normal way.
+        # Other notebooks and kernels go the normal way. First let 08's refill finish: a tables warm-up in
+        # a build slot that never had polars compiles it (minutes of both cores), and a kernel started
+        # meanwhile answered only after the 2-minute limit (Dec 3).
+        check("pool ready again after 08", srv.wait_ready(PLAIN) and srv.wait_ready(TABLES))
         other = write_notebook(srv, "raster.ipynb", book_dep_line(["raster"]))
         kr, _ = srv.session(other)
         secs = await ready_in(srv, kr)
