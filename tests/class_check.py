@@ -552,24 +552,29 @@ async def open_notebook(hub: Hub, learner: Learner, path: str) -> KernelSocket:
     return ks
 
 
+async def run_cells(ks: KernelSocket, learner: Learner, cells: list[dict]) -> None:
+    """Runs the code cells in order until one fails; fills the learner's cells, :dep, wall and CPU figures."""
+    t0 = time.monotonic()
+    learner.cells = len(cells)
+    for i, cell in enumerate(cells, 1):
+        seconds, failure = await ks.run_cell(cell)
+        if i == 1:
+            learner.dep_s = seconds
+        if failure:
+            learner.failure = f"cell {i}: {failure['message'].strip()[:300]}"
+            break
+        learner.cells_ok += 1
+    learner.wall_s = time.monotonic() - t0
+    learner.cpu_s = learner.kernel_cpu()
+
+
 async def run_notebook(hub: Hub, learner: Learner, cells: list[dict]) -> KernelSocket | None:
     """Spawn, open the notebook, run its code cells; fills the learner's figures. Returns the open socket."""
     learner.sampling = True
     try:
         await spawn(hub, learner)
         ks = await open_notebook(hub, learner, f"calc_dl/notebooks/{NOTEBOOK}")
-        t0 = time.monotonic()
-        learner.cells = len(cells)
-        for i, cell in enumerate(cells, 1):
-            seconds, failure = await ks.run_cell(cell)
-            if i == 1:
-                learner.dep_s = seconds
-            if failure:
-                learner.failure = f"cell {i}: {failure['message'].strip()[:300]}"
-                break
-            learner.cells_ok += 1
-        learner.wall_s = time.monotonic() - t0
-        learner.cpu_s = learner.kernel_cpu()
+        await run_cells(ks, learner, cells)
         return ks
     except Exception as e:  # reported per learner, the others go on
         learner.failure = learner.failure or f"{type(e).__name__}: {e}"
@@ -691,19 +696,7 @@ async def main_async() -> None:
         lib = ROOT / "crates/calc_dl"
         probe = [book_dep_line().replace("../crates/calc_dl", str(lib)), "use calc_dl::prelude::*;",
                  "let d = derivative(|x: Dual| x * x, 3.0).unwrap();\nassert_eq!(d, 6.0);\nd"]
-        t0 = time.monotonic()
-        out = []
-        for i, code in enumerate(probe, 1):
-            seconds, failure = await ks.run_cell({"source": code, "metadata": {}})
-            if i == 1:
-                fresh.dep_s = seconds
-            if failure:
-                fresh.failure = f"{code!r}: {failure['message'][:300]}"
-                break
-            fresh.cells_ok += 1
-        fresh.cells = len(probe)
-        fresh.wall_s = time.monotonic() - t0
-        fresh.cpu_s = fresh.kernel_cpu()
+        await run_cells(ks, fresh, [{"source": code, "metadata": {}} for code in probe])
         ks.close()
         home = sorted(str(p.relative_to(f"/home/{fresh.name}")) for p in Path(f"/home/{fresh.name}").iterdir())
         record("a learner with an empty home starts a kernel and computes with calc_dl",
@@ -744,18 +737,7 @@ async def main_async() -> None:
         idle_kb = max(idle)
         pool.sampling = True
         ks = await open_notebook(hub, pool, f"calc_dl/notebooks/{NOTEBOOK}")
-        t0 = time.monotonic()
-        pool.cells = len(cells)
-        for i, cell in enumerate(cells, 1):
-            seconds, failure = await ks.run_cell(cell)
-            if i == 1:
-                pool.dep_s = seconds
-            if failure:
-                pool.failure = f"cell {i}: {failure['message'][:300]}"
-                break
-            pool.cells_ok += 1
-        pool.wall_s = time.monotonic() - t0
-        pool.cpu_s = pool.kernel_cpu()
+        await run_cells(ks, pool, cells)
         pool.pooled_idle_kb = idle_kb
         # After a hand-out the pool starts a replacement (pool_refill_delay later): the learner then holds
         # the notebook's kernel and a new warm one. Wait for it and measure what the server holds then.
