@@ -23,9 +23,14 @@ def strip_ansi(text: str) -> str:
     return ANSI.sub("", text)
 
 
+def joined(value) -> str:
+    """A notebook's multi-line string (a cell's source, an output's text or data) as one str: the
+    file may hold it as a list of lines."""
+    return "".join(value) if isinstance(value, list) else value
+
+
 def cell_source(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
+    return joined(cell.get("source", ""))
 
 
 def first_line(cell) -> str:

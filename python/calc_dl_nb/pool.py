@@ -29,7 +29,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Float, Integer, List, Unicode, default
 
-from .cells import check_cell
+from .cells import cell_source, check_cell
 from .env import book_dep_line
 
 
@@ -41,8 +41,7 @@ def first_dep_line(notebook: str | Path) -> str | None:
         return None
     for cell in cells:
         if cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else source
+            source = cell_source(cell)
             return next((" ".join(s.split()) for s in source.splitlines() if s.strip().startswith(":dep")), None)
     return None
 

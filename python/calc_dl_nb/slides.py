@@ -15,6 +15,8 @@ import base64
 import copy
 import re
 
+from .cells import joined
+
 # reveal.js's logical slide is 960 x 700 (nbconvert's default); keep a margin for padding and controls.
 WIDTH, BUDGET = 880, 600
 TEXT_PX, CODE_PX = 24, 22
@@ -85,19 +87,19 @@ def output_height(out) -> float:
     kind = out.get("output_type")
     if kind == "stream":
         text = out.get("text", "")
-        text = "".join(text) if isinstance(text, list) else text
+        text = joined(text)
         return 20 + CODE_LINE * sum(wrapped_lines(s, CODE_PX * 1.1, WIDTH) for s in text.rstrip("\n").splitlines())
     data = out.get("data", {})
     html = data.get("text/html")
     if html is not None:
-        html = "".join(html) if isinstance(html, list) else html
+        html = joined(html)
         m = re.search(r'<img [^>]*width="(\d+)" height="(\d+)"', html)
         if m:
             w, h = int(m.group(1)), int(m.group(2))
             return 20 + min(FIGURE_MAX_PX, h * min(1.0, WIDTH / w))
         return table_height(html)
     plain = data.get("text/plain", "")
-    plain = "".join(plain) if isinstance(plain, list) else plain
+    plain = joined(plain)
     return 20 + CODE_LINE * max(1, len(plain.splitlines()))
 
 
@@ -171,12 +173,12 @@ def slide_figures(out) -> list:
     the slide's figure frame, so its text shows about twice the notebook's size. Other outputs as they are."""
     data = out.get("data", {})
     svg = data.get("image/svg+xml")
-    svg = "".join(svg) if isinstance(svg, list) else svg
+    svg = joined(svg)
     found = PANELS.search(svg or "")
     if not found or "text/html" not in data:
         return [out]
     html = data["text/html"]
-    html = "".join(html) if isinstance(html, list) else html
+    html = joined(html)
     alt = re.search(r'\balt="([^"]*)"', html)
     root = re.search(r"<svg\b[^>]*>", svg)
     parts = []
@@ -200,7 +202,7 @@ def slide_figures(out) -> list:
 def split_output(out) -> list:
     """An HTML table output taller than a slide as several outputs of fewer rows (header kept)."""
     html = out.get("data", {}).get("text/html")
-    html = "".join(html) if isinstance(html, list) else html
+    html = joined(html)
     if output_height(out) <= BUDGET or not html or "<tbody" not in html:
         return [out]
     head, body = html.split("<tbody", 1)
